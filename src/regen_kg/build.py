@@ -1,0 +1,168 @@
+"""The build: records -> triples -> validate -> reason -> store -> serialize, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from regen_kg.context import build_context
+from regen_kg.errors import Location, ValidationFailed
+from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
+from regen_kg.fileio import write_atomic
+from regen_kg.ontology import TermIndex, load_ontology
+from regen_kg.paths import ProjectPaths
+from regen_kg.prefixes import bind_all
+from regen_kg.reason import reason
+from regen_kg.records import convert_records
+from regen_kg.store import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, open_store
+from regen_kg.terms import label_external_terms, load_terms
+from regen_kg.validate import ValidationReport, load_shapes, validate_graph
+from regen_kg.dataset import describe_dataset
+
+#: Output file names, by format, for the asserted and the asserted + inferred graphs.
+OUTPUTS = {
+    "regen-kg.ttl": "ttl",
+    "regen-kg.jsonld": "jsonld",
+    "regen-kg-full.nt": "nt",
+    "regen-kg.trig": "trig",
+    "regen-kg.nq": "nq",
+}
+
+
+@dataclass
+class Loaded:
+    """Asserted inputs: the ontology (with external term labels) and the record triples."""
+
+    ontology: Graph
+    data: Graph
+    origins: dict[URIRef, Location]
+    records: list[Any] = field(default_factory=list)
+
+    @property
+    def asserted(self) -> Graph:
+        union = bind_all(Graph())
+        for graph in (self.ontology, self.data):
+            for triple in graph:
+                union.add(triple)
+        return union
+
+
+@dataclass
+class Built:
+    loaded: Loaded
+    report: ValidationReport
+    inferred: Graph
+
+    def graphs(self, *, inferred: bool = True) -> dict[URIRef, Graph]:
+        graphs = {ONTOLOGY_GRAPH: self.loaded.ontology, DATA_GRAPH: self.loaded.data}
+        if inferred:
+            graphs[INFERRED_GRAPH] = self.inferred
+        return graphs
+
+    def store(self, selector: str = "memory") -> GraphStore:
+        store = open_store(selector)
+        store.load(self.graphs())
+        return store
+
+
+def load(paths: ProjectPaths) -> Loaded:
+    """Read the ontology, the term table and every record; raise on any input error."""
+    ontology = load_ontology(paths)
+    records = convert_records(paths.record_files(), TermIndex(ontology))
+    terms = load_terms(paths.external_terms)
+    both = ontology + records.graph
+    for triple in label_external_terms(both, terms):
+        ontology.add(triple)
+    origins = dict(records.origins)
+    origins.update(_ontology_origins(paths))
+    return Loaded(ontology=ontology, data=records.graph, origins=origins, records=records.records)
+
+
+def validate(paths: ProjectPaths, loaded: Loaded | None = None) -> ValidationReport:
+    loaded = loaded or load(paths)
+    return validate_graph(loaded.asserted, load_shapes(paths), loaded.origins)
+
+
+def run(paths: ProjectPaths) -> Built:
+    """Load, validate and reason. Raises ValidationFailed on SHACL violations and
+    InconsistencyError if reasoning finds the graph inconsistent."""
+    loaded = load(paths)
+    report = validate(paths, loaded)
+    if not report.conforms:
+        raise ValidationFailed(format_problems(report))
+    reasoned = reason(loaded.asserted)
+    return Built(loaded=loaded, report=report, inferred=reasoned.inferred)
+
+
+def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
+    """Every output file's bytes, computed in memory before anything is written."""
+    context = build_context(built.loaded.ontology)
+    asserted = built.graphs(inferred=False)
+    full = built.graphs(inferred=True)
+    out: dict[str, bytes] = {}
+    out["regen-kg.ttl"] = serialize("ttl", asserted, context).encode()
+    out["regen-kg.jsonld"] = serialize("jsonld", asserted, context).encode()
+    out["regen-kg-full.nt"] = serialize("nt", full, context).encode()
+    out["regen-kg.trig"] = serialize("trig", full, context).encode()
+    out["regen-kg.nq"] = serialize("nq", full, context).encode()
+    out["inferred.ttl"] = to_turtle(built.inferred).encode()
+    import json
+
+    out["context.jsonld"] = (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode()
+    out["shacl-report.ttl"] = to_turtle(built.report.graph).encode()
+    out["shacl-report.txt"] = (format_problems(built.report) + "\n").encode()
+    media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
+    description = describe_dataset(built.loaded.asserted, built.inferred, media, built.loaded.ontology)
+    out["void.ttl"] = to_turtle(description).encode()
+    checksums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(out.items()))
+    out["SHA256SUMS"] = checksums.encode()
+    return out
+
+
+def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write each output atomically (temporary file, then rename)."""
+    written = []
+    for name, data in sorted(outputs.items()):
+        path = out_dir / name
+        write_atomic(path, data)
+        written.append(path)
+    return written
+
+
+def build(paths: ProjectPaths, out_dir: Path) -> tuple[Built, list[Path]]:
+    """The whole pipeline; nothing is written unless every stage succeeds."""
+    built = run(paths)
+    outputs = render(built, paths)
+    return built, write(outputs, out_dir)
+
+
+def format_problems(report: ValidationReport) -> str:
+    """The SHACL report as readable lines: severity, file, focus node, path, message."""
+    if not report.problems:
+        return "SHACL: conforms, no problems."
+    lines = [
+        f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+    ]
+    for p in report.problems:
+        where = p.file or "?"
+        path = f" {p.path}" if p.path else ""
+        value = f" (value: {p.value})" if p.value and p.value != p.focus else ""
+        lines.append(f"{p.severity.upper():9} {where}: {p.focus}{path}: {p.message}{value}")
+    return "\n".join(lines)
+
+
+def _ontology_origins(paths: ProjectPaths) -> dict[URIRef, Location]:
+    """Where each ``regen:Term`` is declared in ontology/ (the line starting its description)."""
+    from regen_kg.prefixes import REGEN
+
+    origins: dict[URIRef, Location] = {}
+    for path in paths.ontology_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("regen:"):
+                local = line.split()[0][len("regen:") :]
+                origins.setdefault(REGEN[local], Location(path.relative_to(paths.root), number))
+    return origins

@@ -1,0 +1,276 @@
+"""The curation format: YAML records read with line numbers and checked by pydantic models.
+
+The models are the machine-readable schema of ``data/``; an error names the file, the line,
+the field and what is accepted. Turning records into triples is ``records``' job.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from regen_kg.errors import InputError, Location
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Unit = Literal["day", "week", "month", "year"]
+Direction = Literal["improved", "no-change", "worsened", "superior", "no-difference", "inferior"]
+Magnitude = Literal[
+    "significant",
+    "not-significant",
+    "modest",
+    "slight",
+    "visible",
+    "excellent",
+    "beyond-individual-treatments",
+]
+SafetyProfile = Literal[
+    "no-adverse-events",
+    "no-severe-adverse-events",
+    "mild-adverse-events-only",
+    "favourable-safety-unspecified",
+]
+NotReported = Literal["sample_size", "follow_up", "adverse_events", "pmid", "doi", "assessment_method"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Timepoint(_Model):
+    """A time after treatment, e.g. ``{value: 3, unit: month}``."""
+
+    value: Decimal
+    unit: Unit
+
+
+class Material(_Model):
+    """A cell preparation or product an intervention delivers."""
+
+    type: str
+    origin: Literal["autologous", "allogeneic"] | None = None
+
+
+class Intervention(_Model):
+    id: Slug
+    type: str | list[str]
+    label: str
+    materials: list[Material] = []
+    components: list[Slug] = []
+    route: str | None = None
+    site: str | None = None
+    schedule: str | None = None
+    note: str | None = None
+
+    @property
+    def types(self) -> list[str]:
+        return [self.type] if isinstance(self.type, str) else list(self.type)
+
+
+class Arm(_Model):
+    id: Slug
+    role: Literal["experimental", "comparator"]
+    intervention: Slug
+    label: str | None = None
+
+
+class Statement(_Model):
+    """A finding (reported by this study's publication) or a claim (made by a secondary source)."""
+
+    id: Slug
+    kind: Literal["finding", "claim"]
+    stated_in: Slug | None = None
+    intervention: Slug
+    comparator: Slug | list[Slug] | None = None
+    comparison: str | None = None
+    outcome: str | None = None
+    mechanism: str | None = None
+    direction: Direction | None = None
+    magnitude: list[Magnitude] = []
+    timepoints: list[Timepoint] = []
+    method: str | None = None
+    synergy: bool = False
+    safety: SafetyProfile | None = None
+    adverse_events: str | None = None
+    text: str | None = None
+    note: str | None = None
+
+    @property
+    def comparators(self) -> list[str]:
+        if self.comparator is None:
+            return []
+        return [self.comparator] if isinstance(self.comparator, str) else list(self.comparator)
+
+
+class Limitation(_Model):
+    type: str
+    text: str
+    id: Slug | None = None
+
+    @property
+    def key(self) -> str:
+        """The id, or one derived from the type (``SmallSampleSize`` -> ``small-sample-size``)."""
+        return self.id or re.sub(r"(?<!^)(?=[A-Z])", "-", self.type).lower()
+
+
+class Recommendation(_Model):
+    id: Slug
+    text: str
+    addresses: list[Slug] = []
+
+
+class Citation(_Model):
+    kind: Literal["primary", "review", "unlocated"]
+    status: Literal["verified", "not-found", "not-checked"]
+    first_author: str | None = None
+    authors: str | None = None
+    year: int | None = None
+    title: str | None = None
+    journal: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+    verified_at: str | None = None
+    cited_by: Slug | None = None
+    note: str | None = None
+
+    @field_validator("pmid", mode="before")
+    @classmethod
+    def _pmid_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Record(_Model):
+    """One file of ``data/``: a study, or a source document with its general claims."""
+
+    id: Slug
+    label: str
+    citation: Citation
+    design: list[str] = []
+    condition: str | None = None
+    population: str | None = None
+    sample_size: int | None = None
+    completed: int | None = None
+    follow_up: Timepoint | None = None
+    not_reported: list[NotReported] = []
+    interventions: list[Intervention] = []
+    arms: list[Arm] = []
+    statements: list[Statement] = []
+    limitations: list[Limitation] = []
+    recommendations: list[Recommendation] = []
+    curation_note: str | None = None
+
+    @property
+    def is_study(self) -> bool:
+        """A review's own file describes a document, not a study."""
+        return self.citation.kind != "review"
+
+
+# --- YAML with line numbers ---------------------------------------------------------------
+
+
+class _Map(dict[Any, Any]):
+    line: int
+    lines: dict[Any, int]
+
+
+class _Seq(list[Any]):
+    line: int
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader whose mappings and sequences remember the line of each entry."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)  # type: ignore[arg-type]
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)  # type: ignore[arg-type]
+
+
+def line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the deepest entry along ``loc`` in data read by the line loader."""
+    line: int | None = getattr(raw, "line", None)
+    node = raw
+    for part in loc:
+        if isinstance(node, _Map) and part in node:
+            line = node.lines[part]
+            node = node[part]
+        elif isinstance(node, _Seq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(Location(path), f"cannot read file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        raise InputError(where, f"YAML syntax error: {exc.problem or exc.context}") from exc
+
+
+def _describe(error: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in error["loc"]) or "(record)"
+    message = str(error["msg"])
+    if error["type"] == "extra_forbidden":
+        message = "unknown field; check its spelling against data/README.md"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    return f"field '{field}': {message}"
+
+
+def load_record(path: Path) -> tuple[Record, Any]:
+    """Read and check one record file; returns the model and the raw, line-annotated data."""
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(Location(path, 1), "a record must be a YAML mapping (key: value lines)")
+    try:
+        record = Record.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        message = "; ".join(_describe(e) for e in errors[:5])
+        if len(errors) > 5:
+            message += f"; and {len(errors) - 5} more"
+        raise InputError(Location(path, line_of(raw, tuple(first["loc"]))), message) from exc
+    if record.id != path.stem:
+        raise InputError(
+            Location(path, line_of(raw, ("id",))),
+            f"record id {record.id!r} must equal the file name {path.stem!r}",
+        )
+    return record, raw

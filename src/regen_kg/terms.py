@@ -1,0 +1,68 @@
+"""The external vocabulary terms the graph cites, read from the shipped, verified term table."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
+
+from regen_kg.errors import InputError, Location, RegenError
+from regen_kg.prefixes import MESH, OBO, OBO_PREFIXES, compact_iri
+
+
+@dataclass(frozen=True)
+class ExternalTerm:
+    curie: str
+    label: str
+    vocabulary: str
+    evidence: str
+
+    @property
+    def iri(self) -> URIRef:
+        return curie_to_iri(self.curie)
+
+
+def curie_to_iri(curie: str) -> URIRef:
+    prefix, _, local = curie.partition(":")
+    if prefix == "MESH":
+        return MESH[local]
+    if prefix in OBO_PREFIXES:
+        return OBO[f"{prefix}_{local}"]
+    raise ValueError(f"no IRI pattern for prefix {prefix!r} in {curie!r}")
+
+
+def load_terms(path: Path) -> dict[URIRef, ExternalTerm]:
+    """Every row of the term table, by IRI; a malformed row names its line."""
+    terms: dict[URIRef, ExternalTerm] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        for line, row in enumerate(reader, start=2):
+            try:
+                term = ExternalTerm(row["curie"], row["label"], row["vocabulary"], row["evidence"])
+                terms[term.iri] = term
+            except (KeyError, ValueError, TypeError) as exc:
+                raise InputError(Location(path, line), f"bad term-table row: {exc}") from exc
+    return terms
+
+
+def is_external(iri: URIRef) -> bool:
+    return str(iri).startswith((str(OBO), str(MESH)))
+
+
+def label_external_terms(graph: Graph, terms: dict[URIRef, ExternalTerm]) -> Graph:
+    """rdfs:label triples for every external term ``graph`` uses; an unknown term is an error."""
+    used = {o for o in graph.objects() if isinstance(o, URIRef) and is_external(o)}
+    used |= {s for s in graph.subjects() if isinstance(s, URIRef) and is_external(s)}
+    unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
+    if unknown:
+        raise RegenError(
+            "external terms not in data/vocab/external-terms.tsv: " + ", ".join(unknown)
+            + ". Verify each against its vocabulary and add it with its label and source; never guess."
+        )
+    labels = Graph()
+    for iri in sorted(used):
+        labels.add((iri, RDFS.label, Literal(terms[iri].label)))
+    return labels
