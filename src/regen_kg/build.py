@@ -18,7 +18,16 @@ from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
 from regen_kg.reason import reason
 from regen_kg.records import convert_records
-from regen_kg.store import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, GraphStore, open_store
+from regen_kg.catalogue import catalogue_graph
+from regen_kg.queries import load_catalogue
+from regen_kg.store import (
+    DATA_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    QUERIES_GRAPH,
+    GraphStore,
+    open_store,
+)
 from regen_kg.terms import label_external_terms, load_terms
 from regen_kg.validate import ValidationReport, load_shapes, validate_graph
 from regen_kg.dataset import describe_dataset
@@ -57,15 +66,20 @@ class Built:
     report: ValidationReport
     inferred: Graph
 
-    def graphs(self, *, inferred: bool = True) -> dict[URIRef, Graph]:
+    queries: Graph = field(default_factory=Graph)
+
+    def graphs(self, *, inferred: bool = True, queries: bool = False) -> dict[URIRef, Graph]:
+        """Named graphs: ontology and data, with the inferences and the query catalogue if asked."""
         graphs = {ONTOLOGY_GRAPH: self.loaded.ontology, DATA_GRAPH: self.loaded.data}
         if inferred:
             graphs[INFERRED_GRAPH] = self.inferred
+        if queries:
+            graphs[QUERIES_GRAPH] = self.queries
         return graphs
 
     def store(self, selector: str = "memory") -> GraphStore:
         store = open_store(selector)
-        store.load(self.graphs())
+        store.load(self.graphs(queries=True))
         return store
 
 
@@ -95,14 +109,15 @@ def run(paths: ProjectPaths) -> Built:
     if not report.conforms:
         raise ValidationFailed(format_problems(report))
     reasoned = reason(loaded.asserted)
-    return Built(loaded=loaded, report=report, inferred=reasoned.inferred)
+    examples = catalogue_graph(load_catalogue(paths).values())
+    return Built(loaded=loaded, report=report, inferred=reasoned.inferred, queries=examples)
 
 
 def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     """Every output file's bytes, computed in memory before anything is written."""
     context = build_context(built.loaded.ontology)
     asserted = built.graphs(inferred=False)
-    full = built.graphs(inferred=True)
+    full = built.graphs(inferred=True, queries=True)
     out: dict[str, bytes] = {}
     out["regen-kg.ttl"] = serialize("ttl", asserted, context).encode()
     out["regen-kg.jsonld"] = serialize("jsonld", asserted, context).encode()
@@ -110,6 +125,7 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     out["regen-kg.trig"] = serialize("trig", full, context).encode()
     out["regen-kg.nq"] = serialize("nq", full, context).encode()
     out["inferred.ttl"] = to_turtle(built.inferred).encode()
+    out["queries.ttl"] = to_turtle(built.queries).encode()
     import json
 
     out["context.jsonld"] = (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +17,11 @@ from regen_kg.context import build_context
 from regen_kg.errors import RegenError
 from regen_kg.export import FORMATS, serialize
 from regen_kg.fileio import write_atomic
+from regen_kg.ontology import load_ontology
 from regen_kg.paths import ProjectPaths, project_paths
+from regen_kg.queries import ParameterError, adhoc_query, bind, load_catalogue, run_query
+from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
+from regen_kg.store import open_store
 from regen_kg.prefixes import REGEN
 
 console = Console(stderr=False, highlight=False)
@@ -98,6 +103,71 @@ def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None)
         err.print(f"wrote {out_file}")
 
 
+@cli.command(name="queries")
+@click.pass_obj
+def list_queries(paths: ProjectPaths) -> None:
+    """List the stored query catalogue: name, title and parameters."""
+    table = Table(title="stored queries (queries/*.rq)")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("parameters")
+    for query in load_catalogue(paths).values():
+        params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in query.params)
+        table.add_row(query.name, query.title, params)
+    console.print(table)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r}: write name=value", param_hint="--param")
+        values[name.strip()] = value.strip()
+    return values
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter (CURIEs such as regen:SkinElasticity or CL:0000134, or full IRIs).")
+@click.option("--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS), default=None,
+              help="Output: table (default), csv, tsv, json (SPARQL 1.1 results), md; ttl or jsonld for CONSTRUCT.")
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Run your own query file, with the project's prefixes predeclared.")
+@click.option("--endpoint", metavar="URL",
+              help="Run against a remote SPARQL 1.1 endpoint instead of the embedded graph.")
+@click.pass_obj
+def query(paths: ProjectPaths, name: str | None, params: tuple[str, ...], fmt: str | None,
+          query_file: Path | None, endpoint: str | None) -> None:
+    """Run a stored query by NAME (see 'regen-kg queries'), or --file for your own."""
+    if (name is None) == (query_file is None):
+        raise click.UsageError("give either a stored query NAME or --file FILE")
+    if query_file is not None:
+        stored = adhoc_query(query_file)
+    else:
+        catalogue = load_catalogue(paths)
+        if name not in catalogue:
+            raise click.BadParameter(f"no stored query {name!r}; run 'regen-kg queries' to list them",
+                                     param_hint="NAME")
+        stored = catalogue[name]
+    values = _parse_params(params)
+    bind(stored, values)  # check parameters before any expensive work
+    store = open_store(f"sparql:{endpoint}") if endpoint else pipeline.run(paths).store()
+    result = run_query(store, stored, values)
+    if result.graph is not None:
+        graph_fmt = fmt or "ttl"
+        if graph_fmt not in GRAPH_FORMATS:
+            raise click.BadParameter("a CONSTRUCT query writes ttl or jsonld", param_hint="--format")
+        context = build_context(load_ontology(paths))
+        click.echo(serialize(graph_fmt, {URIRef("urn:x-regen:result"): result.graph}, context), nl=False)
+        return
+    row_fmt = fmt or "table"
+    if row_fmt not in SELECT_FORMATS:
+        raise click.BadParameter("a SELECT query writes table, csv, tsv, json or md", param_hint="--format")
+    click.echo(render_rows(result, row_fmt), nl=False)
+
+
 def main() -> None:
     """Entry point: data and validation errors exit 1 with the message; usage errors exit 2."""
     try:
@@ -108,6 +178,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except ParameterError as exc:
+        err.print(f"usage error: {exc}", markup=False)
+        sys.exit(2)
     except RegenError as exc:
         err.print(f"error: {exc}", markup=False)
         sys.exit(1)

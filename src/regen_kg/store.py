@@ -6,17 +6,22 @@ SPARQL endpoint) implement the same protocol and are chosen by the same selector
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+
+from regen_kg.errors import RegenError
 
 from regen_kg.prefixes import GRAPH, bind_all
 
 ONTOLOGY_GRAPH = GRAPH.ontology
 DATA_GRAPH = GRAPH.data
 INFERRED_GRAPH = GRAPH.inferred
+QUERIES_GRAPH = GRAPH.queries
 
 
 class GraphStore(Protocol):
@@ -49,8 +54,45 @@ class MemoryStore:
         return self._dataset
 
 
+class EndpointStore:
+    """A remote SPARQL 1.1 endpoint, queried through SPARQLWrapper (read-only here)."""
+
+    def __init__(self, url: str, *, timeout: int = 60) -> None:
+        self.url = url
+        self.timeout = timeout
+
+    def load(self, graphs: Mapping[URIRef, Graph]) -> None:
+        raise RegenError("a remote endpoint is read-only here; use 'regen-kg publish' to load a store")
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        if bindings:
+            raise RegenError("bind parameters into the query text before sending it to an endpoint")
+        client = SPARQLWrapper(self.url)
+        client.setMethod(POST)
+        client.setTimeout(self.timeout)
+        client.setQuery(sparql)
+        graph_form = client.queryType in ("CONSTRUCT", "DESCRIBE")
+        client.setReturnFormat(TURTLE if graph_form else JSON)
+        try:
+            raw = client.query().response.read()
+        except Exception as exc:  # SPARQLWrapper raises many kinds; all mean the same to a user
+            raise RegenError(f"SPARQL endpoint {self.url} failed: {exc}") from exc
+        if graph_form:
+            result = Result(client.queryType)
+            result.graph = Graph().parse(data=raw, format="turtle")
+            return result
+        return Result.parse(io.BytesIO(raw), format="json")
+
+    def dataset(self) -> Dataset:
+        raise RegenError("a remote endpoint's dataset cannot be copied; query it instead")
+
+
 def open_store(selector: str = "memory") -> GraphStore:
-    """The backend named by ``selector``: ``memory`` (rdflib, embedded)."""
+    """The backend named by ``selector``: ``memory`` (rdflib, embedded) or ``sparql:URL``."""
     if selector in ("memory", "rdflib"):
         return MemoryStore()
-    raise ValueError(f"unknown store {selector!r}; choose one of: memory")
+    if selector.startswith("sparql:"):
+        return EndpointStore(selector[len("sparql:") :])
+    if selector.startswith(("http://", "https://")):
+        return EndpointStore(selector)
+    raise ValueError(f"unknown store {selector!r}; choose memory or sparql:URL")

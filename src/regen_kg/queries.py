@@ -1,0 +1,226 @@
+"""The stored query catalogue: ``queries/*.rq`` with a comment header, run on any store.
+
+Each file starts with ``# title:``, ``# question:``, ``# description:``, ``# keywords:`` and
+``# param: NAME TYPE default=VALUE  text`` lines. Parameters are bound as a ``VALUES`` block
+built from parsed RDF terms (never by pasting user text into the query), so the same query text
+runs on the embedded graph and on a remote SPARQL endpoint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal as TypingLiteral
+
+from pyparsing import ParseException
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.query import Result
+
+from regen_kg.errors import InputError, Location, RegenError
+from regen_kg.paths import ProjectPaths
+from regen_kg.prefixes import compact_iri, expand_curie, sparql_prologue
+
+ParamType = TypingLiteral["IRI", "string", "integer", "decimal"]
+_HEADER = re.compile(r"^#\s*(title|question|description|keywords|param):\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s+(IRI|string|integer|decimal)(?:\s+default=(\S+))?\s*(.*)$")
+_FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+-")
+
+
+class ParameterError(RegenError):
+    """A parameter value that does not fit its declared type, or an unknown parameter."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: ParamType
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """One ``.rq`` file: its header and its text."""
+
+    name: str
+    path: Path
+    title: str
+    question: str
+    description: str
+    keywords: tuple[str, ...]
+    params: tuple[Parameter, ...]
+    text: str
+    form: str
+
+    def param(self, name: str) -> Parameter:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise ParameterError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT (IRIs compacted to CURIEs), a boolean for ASK, a graph for CONSTRUCT."""
+
+    form: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict[str, str | None]] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    graph: Graph | None = None
+    boolean: bool | None = None
+
+
+def parse_query_file(path: Path, *, name: str | None = None) -> StoredQuery:
+    """Read one query file; a header or SPARQL syntax error names the file, line and column."""
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            pm = _PARAM.match(value.strip())
+            if not pm:
+                raise InputError(Location(path, number), "a param line reads "
+                                 "'# param: NAME IRI|string|integer|decimal default=VALUE  description'")
+            pname, ptype, default, desc = pm.groups()
+            params.append(Parameter(pname, ptype, default, desc.strip()))  # type: ignore[arg-type]
+        else:
+            meta[key] = value.strip()
+    check_syntax(text, path)
+    form_match = _FORM.search(_strip_comments(text))
+    stem = name or _NUMBER.sub("", path.stem)
+    for p in params:
+        if "WHERE {" not in text and "where {" not in text:
+            raise InputError(Location(path), f"parameter {p.name!r} needs a 'WHERE {{' in the query")
+    return StoredQuery(
+        name=stem,
+        path=path,
+        title=meta.get("title", stem),
+        question=meta.get("question", ""),
+        description=meta.get("description", ""),
+        keywords=tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip()),
+        params=tuple(params),
+        text=text,
+        form=form_match.group(1).upper() if form_match else "SELECT",
+    )
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def check_syntax(text: str, path: Path | str) -> None:
+    """Parse ``text`` as SPARQL; a syntax error becomes InputError with line and column."""
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        raise InputError(Location(path, exc.lineno, exc.col), f"SPARQL syntax error: {exc.msg}") from exc
+
+
+def load_catalogue(paths: ProjectPaths) -> dict[str, StoredQuery]:
+    """Every stored query by name (file stem without its number), in file order."""
+    catalogue: dict[str, StoredQuery] = {}
+    for path in sorted(paths.queries.glob("*.rq")):
+        query = parse_query_file(path)
+        catalogue[query.name] = query
+    return catalogue
+
+
+def adhoc_query(path: Path) -> StoredQuery:
+    """A user's own query file, with the project's prefixes declared before it."""
+    text = path.read_text(encoding="utf-8")
+    full = sparql_prologue() + text
+    try:
+        parseQuery(full)
+    except ParseException as exc:
+        lines = sparql_prologue().count("\n")
+        raise InputError(Location(path, exc.lineno - lines, exc.col), f"SPARQL syntax error: {exc.msg}") from exc
+    temp = StoredQuery(path.stem, path, path.stem, "", "", (), (), full, "SELECT")
+    form = _FORM.search(_strip_comments(text))
+    return StoredQuery(temp.name, path, temp.title, "", "", (), (), full,
+                       form.group(1).upper() if form else "SELECT")
+
+
+def to_term(param: Parameter, value: str) -> URIRef | Literal:
+    """Parse a parameter value into an RDF term of the declared type, or raise ParameterError."""
+    if param.type == "IRI":
+        try:
+            term = expand_curie(value)
+        except ValueError as exc:
+            raise ParameterError(f"parameter {param.name!r} expects an IRI or CURIE: {exc}") from exc
+        if any(ch in str(term) for ch in ' <>"{}|^`\\'):
+            raise ParameterError(f"parameter {param.name!r}: {value!r} is not a valid IRI")
+        return term
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise ParameterError(f"parameter {param.name!r} expects an integer, got {value!r}")
+        return Literal(int(value), datatype=XSD.integer)
+    if param.type == "decimal":
+        try:
+            return Literal(Decimal(value.strip()), datatype=XSD.decimal)
+        except InvalidOperation as exc:
+            raise ParameterError(f"parameter {param.name!r} expects a number, got {value!r}") from exc
+    return Literal(value)
+
+
+def bind(query: StoredQuery, values: Mapping[str, str] | None = None) -> str:
+    """The query text with every parameter bound (given value or default) as a VALUES block."""
+    values = dict(values or {})
+    for name in values:
+        query.param(name)  # unknown names raise
+    blocks = []
+    for p in query.params:
+        raw = values.get(p.name, p.default)
+        if raw is None:
+            raise ParameterError(f"query {query.name!r} needs a value for parameter {p.name!r} ({p.type})")
+        blocks.append(f"VALUES ?{p.name} {{ {to_term(p, raw).n3()} }}")
+    if not blocks:
+        return query.text
+    match = re.search(r"WHERE\s*\{", query.text, re.IGNORECASE)
+    if match is None:  # pragma: no cover - checked when the file is read
+        raise InputError(Location(query.path), "parameterised query without WHERE {")
+    return query.text[: match.end()] + " " + " ".join(blocks) + query.text[match.end() :]
+
+
+def run_query(store: Any, query: StoredQuery, values: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a stored query on a store (anything with ``query(text) -> rdflib Result``)."""
+    text = bind(query, values)
+    return from_result(store.query(text), query.form)
+
+
+def from_result(result: Result, form: str) -> QueryResult:
+    if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
+        graph = result.graph if result.graph is not None else Graph()
+        return QueryResult(form=result.type, graph=graph)
+    if result.type == "ASK":
+        return QueryResult(form="ASK", boolean=bool(result.askAnswer))
+    variables = [str(v) for v in (result.vars or [])]
+    terms = [{v: row[i] for i, v in enumerate(variables)} for row in result]  # type: ignore[index]
+    rows = [{v: show(t.get(v)) for v in variables} for t in terms]
+    return QueryResult(form="SELECT", vars=variables, rows=rows, terms=terms)
+
+
+def show(term: Any) -> str | None:
+    """A term as text: IRIs as CURIEs where a project prefix fits, literals by their value."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return compact_iri(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
