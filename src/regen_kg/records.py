@@ -249,9 +249,9 @@ class _Converter:
             self.add(study, REGEN.condition, self.cls(r.condition, REGEN.Condition, "condition", ("condition",)))
         self.text(study, REGEN.population, r.population)
         if r.sample_size is not None:
-            self.add(study, REGEN.sampleSize, Literal(r.sample_size, datatype=XSD.nonNegativeInteger))
+            self.add(study, REGEN.sampleSize, Literal(str(r.sample_size), datatype=XSD.nonNegativeInteger))
         if r.completed is not None:
-            self.add(study, REGEN.completedCount, Literal(r.completed, datatype=XSD.nonNegativeInteger))
+            self.add(study, REGEN.completedCount, Literal(str(r.completed), datatype=XSD.nonNegativeInteger))
         if r.follow_up is not None:
             self.add(study, REGEN.followUp, self.timepoint(r.follow_up))
         for name in r.not_reported:
