@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,7 @@ class Loaded:
     origins: dict[URIRef, Location]
     records: list[Any] = field(default_factory=list)
 
-    @property
+    @cached_property
     def asserted(self) -> Graph:
         union = bind_all(Graph())
         for graph in (self.ontology, self.data):
@@ -121,13 +123,11 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     out["regen-kg.ttl"] = serialize("ttl", asserted, context).encode()
     out["regen-kg.jsonld"] = serialize("jsonld", asserted, context).encode()
-    out["regen-kg-full.nt"] = serialize("nt", full, context).encode()
+    out["regen-kg-full.nt"] = serialize("nt", built.graphs(inferred=True), context).encode()
     out["regen-kg.trig"] = serialize("trig", full, context).encode()
     out["regen-kg.nq"] = serialize("nq", full, context).encode()
     out["inferred.ttl"] = to_turtle(built.inferred).encode()
     out["queries.ttl"] = to_turtle(built.queries).encode()
-    import json
-
     out["context.jsonld"] = (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode()
     out["shacl-report.ttl"] = to_turtle(built.report.graph).encode()
     out["shacl-report.txt"] = (format_problems(built.report) + "\n").encode()

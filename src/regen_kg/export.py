@@ -79,8 +79,8 @@ def _node_key(node: Any) -> str:
 
 
 def _sorted_values(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted_values(v) for k, v in value.items()}
+    if isinstance(value, dict):  # arrays are unordered sets in JSON-LD, except @list
+        return {k: ([_sorted_values(i) for i in v] if k == "@list" else _sorted_values(v)) for k, v in value.items()}
     if isinstance(value, list):
         items = [_sorted_values(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))

@@ -26,7 +26,7 @@ def reason(asserted: Graph) -> Reasoned:
     """Compute the OWL 2 RL closure of ``asserted`` and return only what it adds.
 
     Dropped from the inferred graph: triples about the RDF/RDFS/OWL/XSD vocabularies themselves,
-    reflexive owl:sameAs, and triples touching blank nodes (OWL restriction and list
+    reflexive owl:sameAs, literals as subjects, and triples touching blank nodes (OWL restriction and list
     structure). Raises InconsistencyError if the closure is inconsistent.
     """
     closure = Graph()
@@ -44,7 +44,7 @@ def reason(asserted: Graph) -> Reasoned:
 
 
 def _worth_keeping(s: object, p: object, o: object) -> bool:
-    if isinstance(s, BNode) or isinstance(o, BNode):
+    if isinstance(s, (BNode, Literal)) or isinstance(o, BNode):
         return False
     if p == OWL.sameAs and s == o:
         return False

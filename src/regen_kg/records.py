@@ -177,7 +177,8 @@ class _Converter:
         unit_label = tp.unit if tp.value == 1 else f"{tp.unit}s"
         self.g.add((iri, RDF.type, REGEN.Timepoint))
         self.g.add((iri, RDFS.label, Literal(f"{value} {unit_label}", lang="en")))
-        self.g.add((iri, REGEN.timeValue, Literal(value, datatype=XSD.decimal)))
+        lexical = value if "." in value else f"{value}.0"  # canonical xsd:decimal form
+        self.g.add((iri, REGEN.timeValue, Literal(lexical, datatype=XSD.decimal)))
         self.g.add((iri, REGEN.timeUnit, UNITS[tp.unit]))
         self.out.origins.setdefault(iri, self.where())
         return iri
