@@ -69,9 +69,9 @@ def build(paths: ProjectPaths, out_dir: Path) -> None:
     table.add_row("files written", f"{len(written)} in {out_dir}/")
     console.print(table)
     for problem in report.warnings:
-        console.print(f"  warning {problem.file}: {problem.focus} {problem.path}: {problem.message}")
+        click.echo(f"  warning {problem.file}: {problem.focus} {problem.path}: {problem.message}")
     for path in written:
-        console.print(f"  {path}")
+        click.echo(f"  {path}")
 
 
 @cli.command()
@@ -79,7 +79,7 @@ def build(paths: ProjectPaths, out_dir: Path) -> None:
 def validate(paths: ProjectPaths) -> None:
     """Check every record and the ontology against the SHACL shapes; exit 1 on violations."""
     report = pipeline.validate(paths)
-    console.print(pipeline.format_problems(report), markup=False)
+    click.echo(pipeline.format_problems(report))
     if not report.conforms:
         sys.exit(1)
 
@@ -179,10 +179,10 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except ParameterError as exc:
-        err.print(f"usage error: {exc}", markup=False)
+        click.echo(f"usage error: {exc}", err=True)
         sys.exit(2)
     except RegenError as exc:
-        err.print(f"error: {exc}", markup=False)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

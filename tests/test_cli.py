@@ -1,0 +1,91 @@
+"""The command line: help everywhere, exit codes 0 / 1 / 2, readable errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from regen_kg.paths import ProjectPaths
+
+from .conftest import ROOT
+from .helpers import edit
+
+COMMANDS = ["build", "validate", "export", "queries", "query"]
+
+
+def run(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "regen_kg.cli", "--root", str(root), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_top_level_help_lists_commands() -> None:
+    out = run("--help")
+    assert out.returncode == 0
+    for command in COMMANDS:
+        assert command in out.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    out = run(command, "--help")
+    assert out.returncode == 0 and "Usage:" in out.stdout
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("export", "--format", "xml").returncode == 2
+    assert run("no-such-command").returncode == 2
+
+
+def test_validate_ok_exits_0_and_lists_warnings() -> None:
+    out = run("validate")
+    assert out.returncode == 0
+    assert "0 violation(s), 3 warning(s)" in out.stdout
+    assert "PMID is missing" in out.stdout
+
+
+def test_validation_error_exits_1_with_file_and_node(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    edit(project_copy.data / "studies" / "kim-2016.yaml", "components: [cm, microneedling]", "components: [cm]")
+    out = run("validate", root=project_copy.root)
+    assert out.returncode == 1
+    assert "kim-2016.yaml" in out.stdout and "intervention:kim-2016-cm-microneedling" in out.stdout
+    build = run("build", "--out", str(tmp_path / "dist"), root=project_copy.root)
+    assert build.returncode == 1 and not (tmp_path / "dist").exists()
+
+
+def test_data_error_exits_1_with_location(project_copy: ProjectPaths) -> None:
+    edit(project_copy.data / "studies" / "gentile-2017.yaml", "outcome: SkinElasticity", "outcome: SkinElastcity")
+    out = run("validate", root=project_copy.root)
+    assert out.returncode == 1
+    assert "gentile-2017.yaml:" in out.stderr and "did you mean regen:SkinElasticity" in out.stderr
+
+
+def test_build_prints_summary_and_writes(tmp_path: Path) -> None:
+    out = run("build", "--out", str(tmp_path / "dist"))
+    assert out.returncode == 0, out.stderr
+    for words in ("triples asserted", "triples inferred", "studies", "findings", "claims", "SHACL", "files written"):
+        assert words in out.stdout
+    assert (tmp_path / "dist" / "regen-kg.ttl").exists()
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("ttl", "PREFIX regen:"), ("nt", "<https://w3id.org/regen-kg/"),
+                                              ("jsonld", '"@context"'), ("trig", "<https://w3id.org/regen-kg/graph/data> {"),
+                                              ("nq", "<https://w3id.org/regen-kg/graph/inferred> .")])
+def test_export_one_format(fmt: str, marker: str, tmp_path: Path) -> None:
+    target = tmp_path / f"out.{fmt}"
+    out = run("export", "--format", fmt, "--out", str(target))
+    assert out.returncode == 0, out.stderr
+    assert marker in target.read_text()
+
+
+def test_export_inferred_adds_triples(tmp_path: Path) -> None:
+    run("export", "--format", "nt", "--out", str(tmp_path / "a.nt"))
+    run("export", "--format", "nt", "--inferred", "--out", str(tmp_path / "b.nt"))
+    asserted = (tmp_path / "a.nt").read_text().splitlines()
+    full = (tmp_path / "b.nt").read_text().splitlines()
+    assert set(asserted) < set(full)
+    inferred = "<https://w3id.org/regen-kg/id/study/kim-2016> <https://w3id.org/regen-kg/ontology/studiesIntervention>"
+    assert any(line.startswith(inferred) for line in full)
+    assert not any(line.startswith(inferred) for line in asserted)
