@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
@@ -71,6 +72,8 @@ class EndpointStore:
         client.setMethod(POST)
         client.setTimeout(self.timeout)
         client.setQuery(sparql)
+        # SPARQLWrapper guesses the form from keywords, comments included; parse it instead
+        client.queryType = query_form(sparql)
         graph_form = client.queryType in ("CONSTRUCT", "DESCRIBE")
         client.setReturnFormat(TURTLE if graph_form else JSON)
         try:
@@ -85,6 +88,13 @@ class EndpointStore:
 
     def dataset(self) -> Dataset:
         raise RegenError("a remote endpoint's dataset cannot be copied; query it instead")
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE, from the parsed query (raises on a syntax error)."""
+    parsed = parseQuery(sparql)
+    name = str(parsed[1].name)  # e.g. "SelectQuery"
+    return name.removesuffix("Query").upper()
 
 
 def open_store(selector: str = "memory") -> GraphStore:
