@@ -57,7 +57,8 @@ def oxigraph(*, union_default_graph: bool = True) -> Iterator[str]:
 
 
 def load_nquads(base: str, data: bytes) -> None:
-    request = urllib.request.Request(f"{base}/store", data=data, method="POST",
-                                     headers={"Content-Type": "application/n-quads"})
+    request = urllib.request.Request(
+        f"{base}/store", data=data, method="POST", headers={"Content-Type": "application/n-quads"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status in (200, 201, 204)

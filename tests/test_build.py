@@ -22,9 +22,18 @@ from regen_kg.prefixes import GRAPH
 from .conftest import ROOT
 
 EXPECTED_FILES = {
-    "regen-kg.ttl", "regen-kg.jsonld", "regen-kg-full.nt", "regen-kg.trig", "regen-kg.nq",
-    "inferred.ttl", "queries.ttl", "context.jsonld", "void.ttl", "shacl-report.ttl",
-    "shacl-report.txt", "SHA256SUMS",
+    "regen-kg.ttl",
+    "regen-kg.jsonld",
+    "regen-kg-full.nt",
+    "regen-kg.trig",
+    "regen-kg.nq",
+    "inferred.ttl",
+    "queries.ttl",
+    "context.jsonld",
+    "void.ttl",
+    "shacl-report.ttl",
+    "shacl-report.txt",
+    "SHA256SUMS",
 }
 
 
@@ -80,9 +89,17 @@ def test_dataset_description(outputs: dict[str, bytes], built: pipeline.Built) -
     assert triples is not None and int(triples) == len(built.loaded.asserted)
     assert int(g.value(DATASET, VOID.distinctSubjects)) == len(set(built.loaded.asserted.subjects()))
     assert g.value(DATASET, URIRef("http://purl.org/pav/version")) == Literal("0.1.0")
-    assert g.value(DATASET, URIRef("http://purl.org/dc/terms/license")) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert g.value(DATASET, URIRef("http://purl.org/dc/terms/license")) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     media = {str(g.value(d, DCAT.mediaType)) for d in g.objects(DATASET, DCAT.distribution)}
-    assert media == {"text/turtle", "application/ld+json", "application/n-triples", "application/trig", "application/n-quads"}
+    assert media == {
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/trig",
+        "application/n-quads",
+    }
     partitions = {g.value(p, VOID["class"]) for p in g.objects(DATASET, VOID.classPartition)}
     assert URIRef("https://w3id.org/regen-kg/ontology/Finding") in partitions
 
@@ -98,8 +115,12 @@ def test_build_is_byte_identical_across_runs(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / f"dist{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "regen_kg.cli", "--root", str(ROOT), "build", "--out", str(out)],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "regen_kg.cli", "--root", str(ROOT), "build", "--out", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         digests.append((out / "SHA256SUMS").read_text())
     assert digests[0] == digests[1]
 

@@ -17,8 +17,9 @@ COMMANDS = ["build", "validate", "export", "queries", "query"]
 
 
 def run(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "regen_kg.cli", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "regen_kg.cli", "--root", str(root), *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_top_level_help_lists_commands() -> None:
@@ -70,9 +71,16 @@ def test_build_prints_summary_and_writes(tmp_path: Path) -> None:
     assert (tmp_path / "dist" / "regen-kg.ttl").exists()
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("ttl", "PREFIX regen:"), ("nt", "<https://w3id.org/regen-kg/"),
-                                              ("jsonld", '"@context"'), ("trig", "<https://w3id.org/regen-kg/graph/data> {"),
-                                              ("nq", "<https://w3id.org/regen-kg/graph/inferred> .")])
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [
+        ("ttl", "PREFIX regen:"),
+        ("nt", "<https://w3id.org/regen-kg/"),
+        ("jsonld", '"@context"'),
+        ("trig", "<https://w3id.org/regen-kg/graph/data> {"),
+        ("nq", "<https://w3id.org/regen-kg/graph/inferred> ."),
+    ],
+)
 def test_export_one_format(fmt: str, marker: str, tmp_path: Path) -> None:
     target = tmp_path / f"out.{fmt}"
     out = run("export", "--format", fmt, "--out", str(target))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-
-import pytest
 from decimal import Decimal
 
+import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -48,7 +47,11 @@ def _numbers_by_value(graph: Graph) -> Graph:
     xsd:integer and "2.0" as "2"; compare numeric literals by value."""
     out = Graph()
     for s, p, o in graph:
-        if isinstance(o, Literal) and isinstance(o.toPython(), (int, float, Decimal)) and not isinstance(o.toPython(), bool):
+        if (
+            isinstance(o, Literal)
+            and isinstance(o.toPython(), (int, float, Decimal))
+            and not isinstance(o.toPython(), bool)
+        ):
             o = Literal(str(Decimal(str(o)).normalize()), datatype=XSD.decimal)
         out.add((s, p, o))
     return out
@@ -76,8 +79,10 @@ def test_every_stored_query_matches_the_embedded_answer(endpoint: str, store: Gr
 def test_parameterised_queries_match_on_the_server(endpoint: str, store: GraphStore, paths: ProjectPaths) -> None:
     remote = open_store(f"sparql:{endpoint}")
     catalogue = load_catalogue(paths)
-    cases = [("improved-outcome", {"outcome": "regen:Wrinkles"}),
-             ("studies-by-cell-type", {"cellType": "regen:AdiposeDerivedStemCell"})]
+    cases = [
+        ("improved-outcome", {"outcome": "regen:Wrinkles"}),
+        ("studies-by-cell-type", {"cellType": "regen:AdiposeDerivedStemCell"}),
+    ]
     for name, values in cases:
         local = run_query(store, catalogue[name], values)
         far = run_query(remote, catalogue[name], values)

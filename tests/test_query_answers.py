@@ -85,9 +85,7 @@ def test_improved_elasticity_lists_findings_and_claims_apart(ask: Any) -> None:
     assert amirkhani["intervention"] == "intervention:amirkhani-2016-svf"
     for statement, row in by_statement.items():
         if row["kind"] == "claim":  # never shown as if verified
-            assert row["source"] == REVIEW and row["sourceStatus"] == "regen:NotYetChecked", (
-                statement
-            )
+            assert row["source"] == REVIEW and row["sourceStatus"] == "regen:NotYetChecked", statement
             assert row["studyStatus"] == "regen:NotFoundInLiterature", statement
             assert row["evidenceLevel"] == "unverified secondary report", statement
     assert parts(by_statement["claim:gentile-2017-elasticity"]["timepoints"]) == {
@@ -274,9 +272,7 @@ def test_inferred_chains_follow_the_model(ask: Any) -> None:
     assert {
         (o,)
         for (i, m, mech, o) in chains
-        if i == "intervention:kim-2016-microneedling"
-        and mech == "regen:CollagenRemodelling"
-        and m is None
+        if i == "intervention:kim-2016-microneedling" and mech == "regen:CollagenRemodelling" and m is None
     } == {
         ("regen:DermalThickness",),
         ("regen:SkinElasticity",),
@@ -285,9 +281,7 @@ def test_inferred_chains_follow_the_model(ask: Any) -> None:
         ("regen:CollagenSynthesisHistology",),
     }
     # a combination acts through what its components do
-    combo = {
-        mech for (i, _m, mech, _o) in chains if i == "intervention:lee-2019-prp-adsc-microneedling"
-    }
+    combo = {mech for (i, _m, mech, _o) in chains if i == "intervention:lee-2019-prp-adsc-microneedling"}
     assert combo == {
         "regen:ParacrineSignalling",
         "regen:GrowthFactorRelease",
@@ -303,9 +297,7 @@ def test_prp_alone_against_stem_cells(ask: Any) -> None:
     rows = ask("prp-vs-stem-cells")
     # The review's Cervelli 2014 claim (PRP alone only modest vs stem-cell approaches) and the
     # Charles-de-Sa 2020 randomized finding (PRP fibrosis-like, unwanted, vs ADSCs).
-    assert cols(
-        rows, "statement", "kind", "direction", "source", "sourceStatus", "studyStatus"
-    ) == {
+    assert cols(rows, "statement", "kind", "direction", "source", "sourceStatus", "studyStatus") == {
         (
             "claim:cervelli-2014-prp-vs-stem-cells",
             "claim",
@@ -374,9 +366,7 @@ def test_synergy_and_add_on_results(ask: Any) -> None:
             "microneedling",
         }
         assert row["magnitude"] == "beyond individual treatments"
-    willemsen = {
-        r["statement"]: r["direction"] for r in rows if r["study"] == "study:willemsen-2018"
-    }
+    willemsen = {r["statement"]: r["direction"] for r in rows if r["study"] == "study:willemsen-2018"}
     assert willemsen == {
         "finding:willemsen-2018-recovery": "regen:InterventionSuperior",
         "finding:willemsen-2018-elasticity": "regen:NoDifference",
@@ -391,9 +381,7 @@ def test_synergy_and_add_on_results(ask: Any) -> None:
 
 def test_safety_per_study_and_silence_on_adverse_events(ask: Any) -> None:
     rows = ask("safety")
-    assert cols(
-        rows, "study", "adverseEventsNotReported", "statement", "kind", "safetyProfile"
-    ) == {
+    assert cols(rows, "study", "adverseEventsNotReported", "statement", "kind", "safetyProfile") == {
         ("study:amirkhani-2016", "true", None, None, None),
         ("study:cervelli-2014", "true", None, None, None),
         ("study:charles-de-sa-2015", "true", None, None, None),
@@ -657,11 +645,7 @@ def test_limitations_and_research_called_for(ask: Any) -> None:
         (REVIEW, "regen:ShortFollowUp"),
     }
     assert len(rows) == 16
-    addressed = {
-        r["limitationType"]
-        for r in rows
-        if r["recommendation"] == "recommendation:source-review-larger-rcts"
-    }
+    addressed = {r["limitationType"] for r in rows if r["recommendation"] == "recommendation:source-review-larger-rcts"}
     assert addressed == {
         "regen:SmallSampleSize",
         "regen:HeterogeneousProtocols",
@@ -677,15 +661,10 @@ def test_limitations_and_research_called_for(ask: Any) -> None:
 # 11 mappings
 
 
-def test_mappings_query_runs_and_keeps_to_our_terms(
-    ask: Any, catalogue: dict[str, StoredQuery]
-) -> None:
+def test_mappings_query_runs_and_keeps_to_our_terms(ask: Any, catalogue: dict[str, StoredQuery]) -> None:
     rows = ask("mappings")
     assert catalogue["mappings"].form == "SELECT"
-    skos = {
-        f"skos:{p}"
-        for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-    }
+    skos = {f"skos:{p}" for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
     for row in rows:
         assert row["term"] and row["term"].startswith("regen:")
         assert row["predicate"] in skos
@@ -707,9 +686,7 @@ def test_mappings_query_finds_a_mapping_once_one_is_recorded(
     mappings.add((msc, SKOS.definition, Literal("not a mapping")))
     ontology.load({ONTOLOGY_GRAPH: terms, DATA_GRAPH: mappings})
     rows = run_query(ontology, catalogue["mappings"]).rows
-    assert [
-        (r["term"], r["label"], r["predicate"], r["external"], r["externalLabel"]) for r in rows
-    ] == [
+    assert [(r["term"], r["label"], r["predicate"], r["external"], r["externalLabel"]) for r in rows] == [
         (
             "regen:MesenchymalStemCell",
             "mesenchymal stem cell",
@@ -869,9 +846,7 @@ def test_study_subgraph_of_liang(catalogue: dict[str, StoredQuery], store: Graph
     follow_up = g.value(study, _iri("regen:followUp"))
     assert follow_up is not None
     assert float(g.value(follow_up, _iri("regen:timeValue"))) == 2
-    assert g.value(follow_up, _iri("regen:timeUnit")) == URIRef(
-        "http://purl.obolibrary.org/obo/UO_0000034"
-    )
+    assert g.value(follow_up, _iri("regen:timeUnit")) == URIRef("http://purl.obolibrary.org/obo/UO_0000034")
     # labels of the values the subgraph points to come along
     assert g.value(_iri("regen:SkinBrightness"), RDFS.label) is not None
     # nothing of another study
@@ -879,15 +854,12 @@ def test_study_subgraph_of_liang(catalogue: dict[str, StoredQuery], store: Graph
     assert not [s for s in set(g.subjects()) if any(o in str(s) for o in others)]
 
 
-def test_study_subgraph_of_an_unverified_study(
-    catalogue: dict[str, StoredQuery], store: GraphStore
-) -> None:
+def test_study_subgraph_of_an_unverified_study(catalogue: dict[str, StoredQuery], store: GraphStore) -> None:
     g = run_query(store, catalogue["study-subgraph"], {"study": "study:shin-2018"}).graph
     assert g is not None
     claims = set(g.subjects(_iri("regen:aboutStudy"), _iri("study:shin-2018")))
     assert claims == {
-        _iri(f"claim:shin-2018-{i}")
-        for i in ("elasticity", "hydration", "collagen-biopsy", "safety", "durability")
+        _iri(f"claim:shin-2018-{i}") for i in ("elasticity", "hydration", "collagen-biopsy", "safety", "durability")
     }
     assert (
         _iri("publication:shin-2018"),
@@ -964,17 +936,20 @@ def test_claim_support(ask: Any) -> None:
     assert support("comparison", booster, "SkinRejuvenation") == (claims_only, "1", "0", "1")
     assert support("comparison", booster, "WrinkleDepth") == (claims_only, "1", "0", "1")
     # stem cells vs conventional treatment: the review and Shin 2018 as cited, both claims
-    assert support(
-        "comparison", "regen:StemCellTherapyVersusConventionalTreatment", "DurabilityOfEffect"
-    ) == (claims_only, "2", "0", "2")
-    # conditioned medium + microneedling on texture: Kim 2016 claim and Liang 2022 finding
-    assert support(
-        "comparison", "regen:ConditionedMediumPlusMicroneedlingVersusMicroneedling", "SkinTexture"
-    ) == (verified, "2", "1", "1")
-    assert (
-        support("comparison", "regen:PRPVersusStemCellTherapy", "SkinRejuvenation")[0]
-        == claims_only
+    assert support("comparison", "regen:StemCellTherapyVersusConventionalTreatment", "DurabilityOfEffect") == (
+        claims_only,
+        "2",
+        "0",
+        "2",
     )
+    # conditioned medium + microneedling on texture: Kim 2016 claim and Liang 2022 finding
+    assert support("comparison", "regen:ConditionedMediumPlusMicroneedlingVersusMicroneedling", "SkinTexture") == (
+        verified,
+        "2",
+        "1",
+        "1",
+    )
+    assert support("comparison", "regen:PRPVersusStemCellTherapy", "SkinRejuvenation")[0] == claims_only
     assert support("comparison", "regen:PRPVersusStemCellTherapy", "Fibrosis")[0] == verified
     assert support("intervention class", "regen:IntradermalMSCInjection", "SkinElasticity") == (
         claims_only,

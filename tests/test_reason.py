@@ -36,8 +36,9 @@ def test_subclass_hierarchy_reaches_mesenchymal_stem_cell(built: pipeline.Built)
 
 
 def test_property_chain_study_interventions(built: pipeline.Built) -> None:
-    assert inferred(built, URIRef(f"{STUDY}kim-2016"), REGEN.studiesIntervention,
-                    URIRef(f"{ID}intervention/kim-2016-microneedling"))
+    assert inferred(
+        built, URIRef(f"{STUDY}kim-2016"), REGEN.studiesIntervention, URIRef(f"{ID}intervention/kim-2016-microneedling")
+    )
 
 
 def test_property_chain_mechanism_from_cell_type(built: pipeline.Built) -> None:
@@ -92,8 +93,11 @@ def test_provenance_via_subproperties(built: pipeline.Built) -> None:
 
 
 def test_disjoint_designs_make_the_build_fail(project_copy: ProjectPaths) -> None:
-    edit(project_copy.data / "studies" / "liang-2022.yaml", "design: [RandomizedControlledTrial, SplitFaceStudy]",
-         "design: [RandomizedControlledTrial, SplitFaceStudy, PilotStudy]")
+    edit(
+        project_copy.data / "studies" / "liang-2022.yaml",
+        "design: [RandomizedControlledTrial, SplitFaceStudy]",
+        "design: [RandomizedControlledTrial, SplitFaceStudy, PilotStudy]",
+    )
     with pytest.raises(InconsistencyError, match="liang-2022"):
         pipeline.run(project_copy)
 
@@ -101,12 +105,15 @@ def test_disjoint_designs_make_the_build_fail(project_copy: ProjectPaths) -> Non
 def test_owl_nothing_is_inconsistent() -> None:
     g = Graph()
     g.add((URIRef("urn:x"), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Nothing")))
-    with pytest.raises(InconsistencyError, match="owl:Nothing|urn:x"):
+    with pytest.raises(InconsistencyError, match=r"owl:Nothing|urn:x"):
         reason(g)
 
 
 def test_cell_based_and_cell_free_are_disjoint(project_copy: ProjectPaths) -> None:
-    edit(project_copy.data / "studies" / "liang-2022.yaml", "type: ConditionedMediumApplication",
-         "type: [ConditionedMediumApplication, SVFInjection]")
+    edit(
+        project_copy.data / "studies" / "liang-2022.yaml",
+        "type: ConditionedMediumApplication",
+        "type: [ConditionedMediumApplication, SVFInjection]",
+    )
     with pytest.raises(InconsistencyError, match="liang-2022"):
         pipeline.run(project_copy)

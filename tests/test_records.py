@@ -47,7 +47,11 @@ def test_wrong_datatype_names_field_and_accepted_values(project_copy: ProjectPat
 
 def test_bad_direction_lists_accepted_values(project_copy: ProjectPaths) -> None:
     path = project_copy.data / "studies" / "gentile-2017.yaml"
-    edit(path, "    outcome: SkinElasticity\n    direction: improved", "    outcome: SkinElasticity\n    direction: better")
+    edit(
+        path,
+        "    outcome: SkinElasticity\n    direction: improved",
+        "    outcome: SkinElasticity\n    direction: better",
+    )
     (err,) = errors_of(project_copy)
     assert "'improved'" in err.message and "'superior'" in err.message
 
@@ -100,8 +104,11 @@ def test_turtle_syntax_error_names_file_line_and_column(project_copy: ProjectPat
 
 def test_unknown_prefix_in_turtle_is_named(project_copy: ProjectPaths) -> None:
     path = project_copy.ontology / "regen.ttl"
-    edit(path, "rdfs:subClassOf regen:ClinicalSkinOutcome ;\n    rdfs:label \"dermal thickness\"@en ;",
-         "rdfs:subClassOf regenx:ClinicalSkinOutcome ;\n    rdfs:label \"dermal thickness\"@en ;")
+    edit(
+        path,
+        'rdfs:subClassOf regen:ClinicalSkinOutcome ;\n    rdfs:label "dermal thickness"@en ;',
+        'rdfs:subClassOf regenx:ClinicalSkinOutcome ;\n    rdfs:label "dermal thickness"@en ;',
+    )
     (err,) = errors_of(project_copy)
     assert 'Prefix "regenx:" not bound' in err.message
 

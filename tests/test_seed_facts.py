@@ -40,14 +40,28 @@ REVIEW_CLAIMS = [
     ("shin-2018", "SkinElasticity", "Improved", ""),
     ("shin-2018", "SkinHydration", "Improved", ""),
     ("shin-2018", "CollagenSynthesisHistology", "Improved", "?c regen:assessmentMethod regen:SkinBiopsy ."),
-    ("shin-2018", "DurabilityOfEffect", "InterventionSuperior", "?c regen:comparator ?k . ?k a regen:ConventionalTreatment ."),
+    (
+        "shin-2018",
+        "DurabilityOfEffect",
+        "InterventionSuperior",
+        "?c regen:comparator ?k . ?k a regen:ConventionalTreatment .",
+    ),
     # Cervelli 2014: PRP + microneedling tone and texture; PRP alone modest vs stem cells
     ("cervelli-2014", "SkinTone", "Improved", ""),
     ("cervelli-2014", "SkinTexture", "Improved", ""),
-    ("cervelli-2014", "SkinRejuvenation", "InterventionInferior",
-     "?c regen:magnitude regen:Modest ; regen:comparison regen:PRPVersusStemCellTherapy ."),
+    (
+        "cervelli-2014",
+        "SkinRejuvenation",
+        "InterventionInferior",
+        "?c regen:magnitude regen:Modest ; regen:comparison regen:PRPVersusStemCellTherapy .",
+    ),
     # Lee 2019: PRP + ADSCs + microneedling beyond the individual treatments
-    ("lee-2019", "WrinkleDepth", "InterventionSuperior", "?c a regen:SynergyResult ; regen:magnitude regen:BeyondIndividualTreatments ."),
+    (
+        "lee-2019",
+        "WrinkleDepth",
+        "InterventionSuperior",
+        "?c a regen:SynergyResult ; regen:magnitude regen:BeyondIndividualTreatments .",
+    ),
     ("lee-2019", "SkinHydration", "InterventionSuperior", "?c a regen:SynergyResult ."),
     ("lee-2019", "SkinElasticity", "InterventionSuperior", "?c a regen:SynergyResult ."),
 ]
@@ -73,9 +87,12 @@ def test_review_study_design_as_reported(store: GraphStore, study: str, design: 
 
 @pytest.mark.parametrize("study", ["gentile-2017", "kim-2016", "shin-2018", "cervelli-2014", "lee-2019"])
 def test_review_citations_are_unverified_and_have_no_identifiers(store: GraphStore, study: str) -> None:
-    assert ask(store, f"""study:{study} regen:reportedIn ?doc .
+    assert ask(
+        store,
+        f"""study:{study} regen:reportedIn ?doc .
         ?doc a regen:UnlocatedCitation ; regen:citationStatus regen:NotFoundInLiterature ;
-             regen:citedBy publication:source-review ; regen:notReported regen:pmid , regen:doi .""")
+             regen:citedBy publication:source-review ; regen:notReported regen:pmid , regen:doi .""",
+    )
     assert not ask(store, f"study:{study} regen:reportedIn ?doc . ?doc regen:pmid|regen:doi ?id .")
     # an unverified study is never ranked above 'unverified secondary report'
     assert ask(store, f"study:{study} regen:evidenceLevel regen:UnverifiedSecondaryReport .")
@@ -83,20 +100,37 @@ def test_review_citations_are_unverified_and_have_no_identifiers(store: GraphSto
 
 
 def test_interventions_of_review_studies(store: GraphStore) -> None:
-    assert ask(store, """study:gentile-2017 regen:studiesIntervention ?i . ?i a regen:StemCellEnrichedFatGrafting ;
-        regen:usesMaterial ?m . ?m a regen:StemCellEnrichedFatGraft ; regen:origin regen:Autologous .""")
-    assert ask(store, """study:shin-2018 regen:studiesIntervention ?i . ?i a regen:IntradermalMSCInjection ;
+    assert ask(
+        store,
+        """study:gentile-2017 regen:studiesIntervention ?i . ?i a regen:StemCellEnrichedFatGrafting ;
+        regen:usesMaterial ?m . ?m a regen:StemCellEnrichedFatGraft ; regen:origin regen:Autologous .""",
+    )
+    assert ask(
+        store,
+        """study:shin-2018 regen:studiesIntervention ?i . ?i a regen:IntradermalMSCInjection ;
         regen:route regen:IntradermalInjection ; regen:usesMaterial ?m .
-        ?m a regen:BoneMarrowMesenchymalStemCell ; regen:origin regen:Autologous .""")
-    assert ask(store, """study:kim-2016 regen:studiesIntervention ?i . ?i a regen:CombinationTherapy ;
-        regen:hasComponent ?cm , ?mn . ?cm a regen:ConditionedMediumApplication . ?mn a regen:Microneedling .""")
-    assert ask(store, """study:lee-2019 regen:studiesIntervention ?i . ?i a regen:CombinationTherapy .
-        ?i regen:usesMaterial ?prp , ?adsc . ?prp a regen:PlateletRichPlasma . ?adsc a regen:AdiposeDerivedStemCell .""")
+        ?m a regen:BoneMarrowMesenchymalStemCell ; regen:origin regen:Autologous .""",
+    )
+    assert ask(
+        store,
+        """study:kim-2016 regen:studiesIntervention ?i . ?i a regen:CombinationTherapy ;
+        regen:hasComponent ?cm , ?mn . ?cm a regen:ConditionedMediumApplication . ?mn a regen:Microneedling .""",
+    )
+    assert ask(
+        store,
+        """study:lee-2019 regen:studiesIntervention ?i . ?i a regen:CombinationTherapy .
+        ?i regen:usesMaterial ?prp , ?adsc . ?prp a regen:PlateletRichPlasma . ?adsc a regen:AdiposeDerivedStemCell .""",
+    )
 
 
 def test_safety_claims(store: GraphStore) -> None:
-    assert ask(store, "?c a regen:SafetyResult ; regen:aboutStudy study:shin-2018 ; regen:safetyProfile regen:NoAdverseEvents .")
-    assert ask(store, "?c a regen:SafetyResult ; regen:aboutStudy study:gentile-2017 ; regen:magnitude regen:Excellent .")
+    assert ask(
+        store,
+        "?c a regen:SafetyResult ; regen:aboutStudy study:shin-2018 ; regen:safetyProfile regen:NoAdverseEvents .",
+    )
+    assert ask(
+        store, "?c a regen:SafetyResult ; regen:aboutStudy study:gentile-2017 ; regen:magnitude regen:Excellent ."
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,30 +138,48 @@ def test_safety_claims(store: GraphStore) -> None:
     ["ParacrineSignalling", "CellRecruitment", "DermalMatrixRemodelling", "Immunomodulation", "Vascularization"],
 )
 def test_review_mechanism_claims(store: GraphStore, mechanism: str) -> None:
-    assert ask(store, f"""?c a regen:MechanismClaim ; regen:statedIn publication:source-review ;
-        regen:claimedMechanism regen:{mechanism} ; regen:intervention ?i . ?i a regen:StemCellBasedIntervention .""")
+    assert ask(
+        store,
+        f"""?c a regen:MechanismClaim ; regen:statedIn publication:source-review ;
+        regen:claimedMechanism regen:{mechanism} ; regen:intervention ?i . ?i a regen:StemCellBasedIntervention .""",
+    )
 
 
 def test_review_general_claims(store: GraphStore) -> None:
     # PRP enhances stem-cell survival and activity
-    assert ask(store, """?c regen:claimedMechanism regen:EnhancedStemCellSurvival ; regen:intervention ?i .
-        ?i regen:usesMaterial ?m . ?m a regen:PlateletRichPlasma .""")
+    assert ask(
+        store,
+        """?c regen:claimedMechanism regen:EnhancedStemCellSurvival ; regen:intervention ?i .
+        ?i regen:usesMaterial ?m . ?m a regen:PlateletRichPlasma .""",
+    )
     # longer-lasting and more natural than fillers
     for outcome in ("DurabilityOfEffect", "NaturalnessOfResult"):
-        assert ask(store, f"""?c regen:statedIn publication:source-review ; regen:outcome regen:{outcome} ;
-            regen:direction regen:InterventionSuperior ; regen:comparator ?f . ?f a regen:DermalFillerTreatment .""")
+        assert ask(
+            store,
+            f"""?c regen:statedIn publication:source-review ; regen:outcome regen:{outcome} ;
+            regen:direction regen:InterventionSuperior ; regen:comparator ?f . ?f a regen:DermalFillerTreatment .""",
+        )
     # PRP growth-factor release (Cervelli) and PRP as booster
     assert ask(store, "?c regen:aboutStudy study:cervelli-2014 ; regen:claimedMechanism regen:GrowthFactorRelease .")
-    assert ask(store, """?c regen:statedIn publication:source-review ; regen:comparison regen:PRPAddedToCellOrFatTherapy ;
-        regen:direction regen:InterventionSuperior .""")
+    assert ask(
+        store,
+        """?c regen:statedIn publication:source-review ; regen:comparison regen:PRPAddedToCellOrFatTherapy ;
+        regen:direction regen:InterventionSuperior .""",
+    )
 
 
 def test_limitations_and_call_for_rcts(store: GraphStore) -> None:
     for cls in ("SmallSampleSize", "HeterogeneousProtocols", "ShortFollowUp"):
-        assert ask(store, f"?l a regen:{cls} ; regen:limitationOf publication:source-review ; regen:statedBy publication:source-review .")
-    assert ask(store, """?r a regen:ResearchRecommendation ; regen:statedBy publication:source-review ;
+        assert ask(
+            store,
+            f"?l a regen:{cls} ; regen:limitationOf publication:source-review ; regen:statedBy publication:source-review .",
+        )
+    assert ask(
+        store,
+        """?r a regen:ResearchRecommendation ; regen:statedBy publication:source-review ;
         regen:addresses ?l1 , ?l2 , ?l3 . ?l1 a regen:SmallSampleSize . ?l2 a regen:HeterogeneousProtocols .
-        ?l3 a regen:ShortFollowUp . ?r regen:sourceText ?t . FILTER (CONTAINS(LCASE(?t), "randomized"))""")
+        ?l3 a regen:ShortFollowUp . ?r regen:sourceText ?t . FILTER (CONTAINS(LCASE(?t), "randomized"))""",
+    )
 
 
 # --- verified primary studies (facts from their abstracts) ------------------------------
@@ -148,8 +200,11 @@ PRIMARY = [
 def test_primary_study_identifiers_design_and_size(
     store: GraphStore, study: str, pmid: str | None, doi: str, design: str, n: int
 ) -> None:
-    assert ask(store, f"""study:{study} a regen:{design} ; regen:sampleSize ?n ; regen:reportedIn ?doc . FILTER (?n = {n})
-        ?doc a regen:PrimaryPublication ; regen:citationStatus regen:Verified ; regen:doi "{doi}" .""")
+    assert ask(
+        store,
+        f"""study:{study} a regen:{design} ; regen:sampleSize ?n ; regen:reportedIn ?doc . FILTER (?n = {n})
+        ?doc a regen:PrimaryPublication ; regen:citationStatus regen:Verified ; regen:doi "{doi}" .""",
+    )
     if pmid:
         assert ask(store, f'study:{study} regen:reportedIn/regen:pmid "{pmid}" .')
     else:
@@ -164,40 +219,71 @@ def test_split_face_designs(store: GraphStore) -> None:
 
 def test_null_and_unwanted_primary_results(store: GraphStore) -> None:
     # Willemsen 2018: PRP added to lipofilling did not improve elasticity or satisfaction, shortened recovery
-    for outcome, direction in (("SkinElasticity", "NoDifference"), ("PatientSatisfaction", "NoDifference"),
-                               ("RecoveryTime", "InterventionSuperior")):
-        assert ask(store, f"""?f a regen:Finding ; regen:aboutStudy study:willemsen-2018 ;
+    for outcome, direction in (
+        ("SkinElasticity", "NoDifference"),
+        ("PatientSatisfaction", "NoDifference"),
+        ("RecoveryTime", "InterventionSuperior"),
+    ):
+        assert ask(
+            store,
+            f"""?f a regen:Finding ; regen:aboutStudy study:willemsen-2018 ;
             regen:outcome regen:{outcome} ; regen:direction regen:{direction} ;
-            regen:comparison regen:PRPAddedToCellOrFatTherapy .""")
+            regen:comparison regen:PRPAddedToCellOrFatTherapy .""",
+        )
     # Charles-de-Sa 2020: PRP gave fibrosis-like deposition; worse than ADSCs
-    assert ask(store, """?f a regen:Finding ; regen:aboutStudy study:charles-de-sa-2020 ;
+    assert ask(
+        store,
+        """?f a regen:Finding ; regen:aboutStudy study:charles-de-sa-2020 ;
         regen:outcome regen:Fibrosis ; regen:direction regen:InterventionInferior ;
-        regen:comparison regen:PRPVersusStemCellTherapy .""")
+        regen:comparison regen:PRPVersusStemCellTherapy .""",
+    )
     # Rigotti 2016: PRP did not improve the regenerative effect
-    assert ask(store, """?f a regen:Finding ; regen:aboutStudy study:rigotti-2016 ;
-        regen:direction regen:NoDifference ; regen:comparison regen:PRPAddedToCellOrFatTherapy .""")
+    assert ask(
+        store,
+        """?f a regen:Finding ; regen:aboutStudy study:rigotti-2016 ;
+        regen:direction regen:NoDifference ; regen:comparison regen:PRPAddedToCellOrFatTherapy .""",
+    )
     # Amirkhani 2016: no change in epidermal density
-    assert ask(store, """?f a regen:Finding ; regen:aboutStudy study:amirkhani-2016 ;
-        regen:outcome regen:EpidermalDensity ; regen:direction regen:NoChange .""")
+    assert ask(
+        store,
+        """?f a regen:Finding ; regen:aboutStudy study:amirkhani-2016 ;
+        regen:outcome regen:EpidermalDensity ; regen:direction regen:NoChange .""",
+    )
 
 
 def test_primary_adverse_events_as_stated(store: GraphStore) -> None:
-    assert ask(store, """?f a regen:SafetyResult , regen:Finding ; regen:aboutStudy study:lee-2014 ;
-        regen:safetyProfile regen:MildAdverseEventsOnly .""")
-    assert ask(store, """?f a regen:SafetyResult ; regen:aboutStudy study:liang-2022 ;
-        regen:safetyProfile regen:NoSevereAdverseEvents .""")
+    assert ask(
+        store,
+        """?f a regen:SafetyResult , regen:Finding ; regen:aboutStudy study:lee-2014 ;
+        regen:safetyProfile regen:MildAdverseEventsOnly .""",
+    )
+    assert ask(
+        store,
+        """?f a regen:SafetyResult ; regen:aboutStudy study:liang-2022 ;
+        regen:safetyProfile regen:NoSevereAdverseEvents .""",
+    )
     for study in ("charles-de-sa-2015", "rigotti-2016", "menkes-2020", "charles-de-sa-2020", "willemsen-2018"):
         assert ask(store, f"study:{study} regen:notReported regen:safetyProfile .")
 
 
 def test_non_msc_conditioned_medium_is_not_msc(store: GraphStore) -> None:
-    assert ask(store, "study:lee-2014 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:EndothelialPrecursorCellConditionedMedium .")
-    assert not ask(store, "study:lee-2014 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:MSCConditionedMedium .")
-    assert ask(store, "study:liang-2022 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:UmbilicalCordMSCConditionedMedium .")
+    assert ask(
+        store,
+        "study:lee-2014 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:EndothelialPrecursorCellConditionedMedium .",
+    )
+    assert not ask(
+        store, "study:lee-2014 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:MSCConditionedMedium ."
+    )
+    assert ask(
+        store,
+        "study:liang-2022 regen:studiesIntervention/regen:usesMaterial ?m . ?m a regen:UmbilicalCordMSCConditionedMedium .",
+    )
 
 
 def test_every_statement_is_traceable(store: GraphStore) -> None:
     assert not ask(store, "?s a regen:EvidenceStatement . FILTER NOT EXISTS { ?s regen:statedIn ?doc }")
-    assert not ask(store, "?s a regen:Finding . FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?study . ?study a regen:Study }")
+    assert not ask(
+        store, "?s a regen:Finding . FILTER NOT EXISTS { ?s prov:wasDerivedFrom ?study . ?study a regen:Study }"
+    )
     assert not ask(store, "?s a regen:Finding ; regen:statedIn ?d . ?d a regen:Review .")
     assert not ask(store, "?s a regen:Claim ; regen:statedIn ?d . ?d a regen:PrimaryPublication .")

@@ -42,8 +42,11 @@ def test_finding_without_outcome_is_a_violation(project_copy: ProjectPaths) -> N
 
 def test_comparator_equal_to_intervention(project_copy: ProjectPaths) -> None:
     path = project_copy.data / "studies" / "kim-2016.yaml"
-    edit(path, "    comparator: [microneedling]\n    comparison: ConditionedMediumPlusMicroneedlingVersusMicroneedling\n    outcome: SkinElasticity",
-         "    comparator: [cm-microneedling]\n    comparison: ConditionedMediumPlusMicroneedlingVersusMicroneedling\n    outcome: SkinElasticity")
+    edit(
+        path,
+        "    comparator: [microneedling]\n    comparison: ConditionedMediumPlusMicroneedlingVersusMicroneedling\n    outcome: SkinElasticity",
+        "    comparator: [cm-microneedling]\n    comparison: ConditionedMediumPlusMicroneedlingVersusMicroneedling\n    outcome: SkinElasticity",
+    )
     problems = violations(project_copy)
     hits = [p for p in problems if "comparator must differ" in p.message]
     assert [h.focus for h in hits] == ["claim:kim-2016-elasticity"]
@@ -57,9 +60,11 @@ def test_combination_needs_two_components(project_copy: ProjectPaths) -> None:
 
 
 def test_timepoints_must_be_positive(project_copy: ProjectPaths) -> None:
-    edit(project_copy.data / "studies" / "gentile-2017.yaml",
-         "    outcome: DermalThickness\n    direction: improved\n    timepoints: [{value: 3, unit: month}",
-         "    outcome: DermalThickness\n    direction: improved\n    timepoints: [{value: -3, unit: month}")
+    edit(
+        project_copy.data / "studies" / "gentile-2017.yaml",
+        "    outcome: DermalThickness\n    direction: improved\n    timepoints: [{value: 3, unit: month}",
+        "    outcome: DermalThickness\n    direction: improved\n    timepoints: [{value: -3, unit: month}",
+    )
     hits = [p for p in violations(project_copy) if "positive" in p.message]
     assert [h.focus for h in hits] == ["timepoint:-3-month"]
 
@@ -74,7 +79,7 @@ def test_wrong_datatype_negative_sample_size(project_copy: ProjectPaths) -> None
 def test_finding_intervention_must_be_in_an_arm(project_copy: ProjectPaths) -> None:
     path = project_copy.data / "studies" / "lee-2014.yaml"
     text = path.read_text()
-    arms = text[text.index("arms:"): text.index("statements:")]
+    arms = text[text.index("arms:") : text.index("statements:")]
     experimental = [line for line in arms.splitlines() if "role: experimental" in line]
     assert experimental, "lee-2014 has an experimental arm"
     # drop every experimental arm: the findings' intervention is then given in no arm
@@ -86,8 +91,13 @@ def test_finding_intervention_must_be_in_an_arm(project_copy: ProjectPaths) -> N
 def test_finding_from_unlocated_citation_is_rejected(project_copy: ProjectPaths) -> None:
     path = project_copy.data / "studies" / "shin-2018.yaml"
     text = path.read_text()
-    path.write_text(text.replace("kind: claim\n    stated_in: source-review\n    intervention: bm-msc-injection\n    outcome: SkinHydration",
-                                 "kind: finding\n    intervention: bm-msc-injection\n    outcome: SkinHydration", 1))
+    path.write_text(
+        text.replace(
+            "kind: claim\n    stated_in: source-review\n    intervention: bm-msc-injection\n    outcome: SkinHydration",
+            "kind: finding\n    intervention: bm-msc-injection\n    outcome: SkinHydration",
+            1,
+        )
+    )
     hits = [p for p in violations(project_copy) if "primary publication" in p.message]
     assert [h.focus for h in hits] == ["finding:shin-2018-hydration"]
 
@@ -99,8 +109,11 @@ def test_identifier_on_unlocated_citation_is_rejected(project_copy: ProjectPaths
 
 
 def test_malformed_doi_is_rejected(project_copy: ProjectPaths) -> None:
-    edit(project_copy.data / "studies" / "liang-2022.yaml", "doi: 10.3389/fmed.2022.837332",
-         "doi: https://doi.org/10.3389/fmed.2022.837332")
+    edit(
+        project_copy.data / "studies" / "liang-2022.yaml",
+        "doi: 10.3389/fmed.2022.837332",
+        "doi: https://doi.org/10.3389/fmed.2022.837332",
+    )
     assert any(p.path == "regen:doi" for p in violations(project_copy))
 
 
@@ -108,10 +121,16 @@ def test_malformed_doi_is_rejected(project_copy: ProjectPaths) -> None:
     ("old", "new", "message"),
     [
         ('rdfs:label "dermal thickness"@en ;', "", "exactly one English rdfs:label"),
-        ('rdfs:label "dermal thickness"@en ;', 'rdfs:label "dermal thickness"@en , "thickness"@en ;',
-         "exactly one English rdfs:label"),
-        ('rdfs:label "dermal thickness"@en ;\n    skos:definition "Thickness of the dermis, by ultrasound or histology."@en .',
-         'rdfs:label "dermal thickness"@en .', "definition"),
+        (
+            'rdfs:label "dermal thickness"@en ;',
+            'rdfs:label "dermal thickness"@en , "thickness"@en ;',
+            "exactly one English rdfs:label",
+        ),
+        (
+            'rdfs:label "dermal thickness"@en ;\n    skos:definition "Thickness of the dermis, by ultrasound or histology."@en .',
+            'rdfs:label "dermal thickness"@en .',
+            "definition",
+        ),
         ('rdfs:label "dermal thickness"@en ;', 'rdfs:label "dermal density"@en ;', "share the label"),
     ],
 )

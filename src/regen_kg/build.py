@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
 
+from regen_kg.catalogue import catalogue_graph
 from regen_kg.context import build_context
+from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
 from regen_kg.fileio import write_atomic
 from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
+from regen_kg.queries import load_catalogue
 from regen_kg.reason import reason
 from regen_kg.records import convert_records
-from regen_kg.catalogue import catalogue_graph
-from regen_kg.queries import load_catalogue
 from regen_kg.store import (
     DATA_GRAPH,
     INFERRED_GRAPH,
@@ -32,7 +33,6 @@ from regen_kg.store import (
 )
 from regen_kg.terms import label_external_terms, load_terms
 from regen_kg.validate import ValidationReport, load_shapes, validate_graph
-from regen_kg.dataset import describe_dataset
 
 #: Output file names, by format, for the asserted and the asserted + inferred graphs.
 OUTPUTS = {
@@ -160,9 +160,7 @@ def format_problems(report: ValidationReport) -> str:
     """The SHACL report as readable lines: severity, file, focus node, path, message."""
     if not report.problems:
         return "SHACL: conforms, no problems."
-    lines = [
-        f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
-    ]
+    lines = [f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
     for p in report.problems:
         where = p.file or "?"
         path = f" {p.path}" if p.path else ""

@@ -36,6 +36,13 @@ def catalogue_graph(queries: Iterable[StoredQuery]) -> Graph:
         for keyword in q.keywords:
             g.add((node, SCHEMA.keywords, Literal(keyword)))
         for p in q.params:
-            g.add((node, SCHEMA.variableMeasured, Literal(
-                f"{p.name} ({p.type}{', default ' + p.default if p.default else ''}): {p.description}".strip())))
+            g.add(
+                (
+                    node,
+                    SCHEMA.variableMeasured,
+                    Literal(
+                        f"{p.name} ({p.type}{', default ' + p.default if p.default else ''}): {p.description}".strip()
+                    ),
+                )
+            )
     return g

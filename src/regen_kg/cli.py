@@ -19,10 +19,10 @@ from regen_kg.export import FORMATS, serialize
 from regen_kg.fileio import write_atomic
 from regen_kg.ontology import load_ontology
 from regen_kg.paths import ProjectPaths, project_paths
+from regen_kg.prefixes import REGEN
 from regen_kg.queries import ParameterError, adhoc_query, bind, load_catalogue, run_query
 from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
 from regen_kg.store import open_store
-from regen_kg.prefixes import REGEN
 
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -46,8 +46,14 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-              show_default=True, help="Folder to write the outputs into.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the outputs into.",
+)
 @click.pass_obj
 def build(paths: ProjectPaths, out_dir: Path) -> None:
     """Load, validate (SHACL), reason (OWL 2 RL) and write every output format.
@@ -86,10 +92,18 @@ def validate(paths: ProjectPaths) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Serialization to write.")
-@click.option("--inferred/--asserted", default=False, show_default=True,
-              help="Include the OWL 2 RL inferences (trig and nq always hold them as a named graph).")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+@click.option(
+    "--inferred/--asserted",
+    default=False,
+    show_default=True,
+    help="Include the OWL 2 RL inferences (trig and nq always hold them as a named graph).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
 @click.pass_obj
 def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None) -> None:
     """Write the graph in one format."""
@@ -129,17 +143,39 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @cli.command()
 @click.argument("name", required=False)
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a parameter (CURIEs such as regen:SkinElasticity or CL:0000134, or full IRIs).")
-@click.option("--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS), default=None,
-              help="Output: table (default), csv, tsv, json (SPARQL 1.1 results), md; ttl or jsonld for CONSTRUCT.")
-@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Run your own query file, with the project's prefixes predeclared.")
-@click.option("--endpoint", metavar="URL",
-              help="Run against a remote SPARQL 1.1 endpoint instead of the embedded graph.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter (CURIEs such as regen:SkinElasticity or CL:0000134, or full IRIs).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    default=None,
+    help="Output: table (default), csv, tsv, json (SPARQL 1.1 results), md; ttl or jsonld for CONSTRUCT.",
+)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run your own query file, with the project's prefixes predeclared.",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Run against a remote SPARQL 1.1 endpoint instead of the embedded graph."
+)
 @click.pass_obj
-def query(paths: ProjectPaths, name: str | None, params: tuple[str, ...], fmt: str | None,
-          query_file: Path | None, endpoint: str | None) -> None:
+def query(
+    paths: ProjectPaths,
+    name: str | None,
+    params: tuple[str, ...],
+    fmt: str | None,
+    query_file: Path | None,
+    endpoint: str | None,
+) -> None:
     """Run a stored query by NAME (see 'regen-kg queries'), or --file for your own."""
     if (name is None) == (query_file is None):
         raise click.UsageError("give either a stored query NAME or --file FILE")
@@ -148,8 +184,9 @@ def query(paths: ProjectPaths, name: str | None, params: tuple[str, ...], fmt: s
     else:
         catalogue = load_catalogue(paths)
         if name not in catalogue:
-            raise click.BadParameter(f"no stored query {name!r}; run 'regen-kg queries' to list them",
-                                     param_hint="NAME")
+            raise click.BadParameter(
+                f"no stored query {name!r}; run 'regen-kg queries' to list them", param_hint="NAME"
+            )
         stored = catalogue[name]
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from regen_kg.prefixes import REGEN, prefix_map
@@ -17,12 +17,14 @@ def build_context(ontology: Graph) -> dict[str, Any]:
     ctx: dict[str, Any] = {}
     for prefix, namespace in sorted(prefix_map().items()):
         ctx[prefix] = {"@id": namespace, "@prefix": True}
-    for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty)):
+    for prop in sorted((p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)), key=str):
         if str(prop).startswith(str(REGEN)):
-            ctx[str(prop)[len(str(REGEN)) :]] = {"@id": f"regen:{str(prop)[len(str(REGEN)):]}", "@type": "@id"}
-    for prop in sorted(ontology.subjects(RDF.type, OWL.DatatypeProperty)):
+            ctx[str(prop)[len(str(REGEN)) :]] = {"@id": f"regen:{str(prop)[len(str(REGEN)) :]}", "@type": "@id"}
+    for prop in sorted(
+        (p for p in ontology.subjects(RDF.type, OWL.DatatypeProperty) if isinstance(p, URIRef)), key=str
+    ):
         if str(prop).startswith(str(REGEN)):
-            ctx[str(prop)[len(str(REGEN)) :]] = {"@id": f"regen:{str(prop)[len(str(REGEN)):]}"}
+            ctx[str(prop)[len(str(REGEN)) :]] = {"@id": f"regen:{str(prop)[len(str(REGEN)) :]}"}
     return {"@context": {"@version": 1.1, **ctx}}
 
 

@@ -13,9 +13,7 @@ from regen_kg.prefixes import BASE, ONTOLOGY_IRI, PAV, bind_all
 DATASET = URIRef(BASE + "dataset")
 
 
-def describe_dataset(
-    asserted: Graph, inferred: Graph, distributions: Mapping[str, str], ontology: Graph
-) -> Graph:
+def describe_dataset(asserted: Graph, inferred: Graph, distributions: Mapping[str, str], ontology: Graph) -> Graph:
     """VoID/DCAT description: version, licence, issued date, counts, partitions, distributions.
 
     ``distributions`` maps a file name to its media type. Version and dates come from the
@@ -29,10 +27,18 @@ def describe_dataset(
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, DCTERMS.title, Literal("regen-kg: evidence on regenerative therapies for facial skin aging", lang="en")))
-    g.add((d, DCTERMS.description, Literal(
-        "Studies, arms, interventions, findings of primary publications and claims of a secondary review "
-        "on stem-cell and platelet-rich-plasma therapies for facial skin aging, with the OWL 2 ontology "
-        "that describes them and the OWL 2 RL inferences drawn from both.", lang="en")))
+    g.add(
+        (
+            d,
+            DCTERMS.description,
+            Literal(
+                "Studies, arms, interventions, findings of primary publications and claims of a secondary review "
+                "on stem-cell and platelet-rich-plasma therapies for facial skin aging, with the OWL 2 ontology "
+                "that describes them and the OWL 2 RL inferences drawn from both.",
+                lang="en",
+            ),
+        )
+    )
     g.add((d, PAV.version, Literal(str(version))))
     g.add((d, OWL.versionInfo, Literal(str(version))))
     if issued is not None:

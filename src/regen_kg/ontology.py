@@ -59,9 +59,7 @@ class TermIndex:
                 if current in seen:
                     continue
                 seen.add(current)
-                todo.extend(
-                    o for o in self.graph.objects(current, RDFS.subClassOf) if isinstance(o, URIRef)
-                )
+                todo.extend(o for o in self.graph.objects(current, RDFS.subClassOf) if isinstance(o, URIRef))
             self._supers[cls] = seen
         return self._supers[cls]
 

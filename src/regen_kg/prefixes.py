@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -66,7 +68,10 @@ def prefix_map() -> dict[str, str]:
     return pm
 
 
-def bind_all(graph: Graph) -> Graph:
+G = TypeVar("G", bound=Graph)
+
+
+def bind_all(graph: G) -> G:
     """Bind the project's prefixes on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, namespace in prefix_map().items():
         graph.bind(prefix, namespace, override=True, replace=True)
@@ -98,7 +103,7 @@ def compact_iri(iri: str) -> str:
     best = iri
     for prefix, namespace in prefix_map().items():
         if iri.startswith(namespace):
-            curie = f"{prefix}:{iri[len(namespace):]}"
+            curie = f"{prefix}:{iri[len(namespace) :]}"
             if len(curie) < len(best):
                 best = curie
     return best

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
@@ -95,8 +96,10 @@ def parse_query_file(path: Path, *, name: str | None = None) -> StoredQuery:
         if key == "param":
             pm = _PARAM.match(value.strip())
             if not pm:
-                raise InputError(Location(path, number), "a param line reads "
-                                 "'# param: NAME IRI|string|integer|decimal default=VALUE  description'")
+                raise InputError(
+                    Location(path, number),
+                    "a param line reads '# param: NAME IRI|string|integer|decimal default=VALUE  description'",
+                )
             pname, ptype, default, desc = pm.groups()
             params.append(Parameter(pname, ptype, default, desc.strip()))  # type: ignore[arg-type]
         else:
@@ -152,8 +155,7 @@ def adhoc_query(path: Path) -> StoredQuery:
         raise InputError(Location(path, exc.lineno - lines, exc.col), f"SPARQL syntax error: {exc.msg}") from exc
     temp = StoredQuery(path.stem, path, path.stem, "", "", (), (), full, "SELECT")
     form = _FORM.search(_strip_comments(text))
-    return StoredQuery(temp.name, path, temp.title, "", "", (), (), full,
-                       form.group(1).upper() if form else "SELECT")
+    return StoredQuery(temp.name, path, temp.title, "", "", (), (), full, form.group(1).upper() if form else "SELECT")
 
 
 def to_term(param: Parameter, value: str) -> URIRef | Literal:

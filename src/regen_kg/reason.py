@@ -32,8 +32,9 @@ def reason(asserted: Graph) -> Reasoned:
     closure = Graph()
     for triple in asserted:
         closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(closure)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
     _check_consistency(closure)
     inferred = bind_all(Graph())
     for s, p, o in closure:
@@ -56,13 +57,15 @@ def _worth_keeping(s: object, p: object, o: object) -> bool:
 
 
 def _check_consistency(closure: Graph) -> None:
-    problems = sorted(str(m) for e in closure.subjects(RDF.type, ERRNS.ErrorMessage)
-                      for m in closure.objects(e, ERRNS.error))
+    problems = sorted(
+        str(m) for e in closure.subjects(RDF.type, ERRNS.ErrorMessage) for m in closure.objects(e, ERRNS.error)
+    )
     nothing = sorted(compact_iri(str(s)) for s in closure.subjects(RDF.type, OWL.Nothing))
     problems += [f"{n} is an instance of owl:Nothing" for n in nothing]
     if problems:
         listing = "\n  ".join(problems)
         raise InconsistencyError(
-            "the ontology and data are inconsistent (OWL 2 RL):\n  " + listing
+            "the ontology and data are inconsistent (OWL 2 RL):\n  "
+            + listing
             + "\nCheck the types of the nodes named above against the disjointness axioms in ontology/."
         )

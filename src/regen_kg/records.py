@@ -207,10 +207,7 @@ class _Converter:
         doc = self.mint(publication_iri(r.id), ("citation",))
         self.add(doc, RDF.type, DOCUMENT_KIND[c.kind])
         self.add(doc, REGEN.citationStatus, STATUS[c.status])
-        if c.first_author and c.year:
-            label = f"{c.first_author} et al. {c.year}"
-        else:
-            label = c.title or r.label
+        label = f"{c.first_author} et al. {c.year}" if c.first_author and c.year else c.title or r.label
         if c.kind == "unlocated":
             label += " (citation not found in the literature)"
         self.text(doc, RDFS.label, label, lang=True)
@@ -306,8 +303,11 @@ class _Converter:
         self.add(node, RDF.type, REGEN.Finding if st.kind == "finding" else REGEN.Claim)
         if st.kind == "finding":
             if st.stated_in:
-                self.fail((*loc, "stated_in"), "a finding is stated in its study's own publication; "
-                          "use kind: claim for what a secondary source says")
+                self.fail(
+                    (*loc, "stated_in"),
+                    "a finding is stated in its study's own publication; "
+                    "use kind: claim for what a secondary source says",
+                )
             if study is None:
                 self.fail((*loc, "kind"), "a source document makes claims, not findings; use kind: claim")
             stated_in: URIRef | None = doc
@@ -331,8 +331,11 @@ class _Converter:
         if st.synergy:
             self.add(node, RDF.type, REGEN.SynergyResult)
         if st.comparison:
-            self.add(node, REGEN.comparison,
-                     self.instance(st.comparison, REGEN.Comparison, "comparison", (*loc, "comparison")))
+            self.add(
+                node,
+                REGEN.comparison,
+                self.instance(st.comparison, REGEN.Comparison, "comparison", (*loc, "comparison")),
+            )
         outcome = None
         if st.outcome:
             outcome = self.cls(st.outcome, REGEN.Outcome, "outcome", (*loc, "outcome"))
@@ -351,8 +354,11 @@ class _Converter:
         for tp in st.timepoints:
             self.add(node, REGEN.atTimepoint, self.timepoint(tp))
         if st.method:
-            self.add(node, REGEN.assessmentMethod,
-                     self.cls(st.method, REGEN.AssessmentMethod, "assessment method", (*loc, "method")))
+            self.add(
+                node,
+                REGEN.assessmentMethod,
+                self.cls(st.method, REGEN.AssessmentMethod, "assessment method", (*loc, "method")),
+            )
         if st.safety or outcome == REGEN.Safety:
             self.add(node, RDF.type, REGEN.SafetyResult)
         if st.safety:

@@ -33,8 +33,10 @@ def render_rows(result: QueryResult, fmt: str) -> str:
             writer.writerow(["" if row[v] is None else row[v] for v in result.vars])
         return out.getvalue()
     if fmt == "md":
+
         def cell(value: str | None) -> str:
             return "" if value is None else value.replace("|", "\\|").replace("\n", " ")
+
         lines = ["| " + " | ".join(result.vars) + " |", "|" + "---|" * len(result.vars)]
         lines += ["| " + " | ".join(cell(row[v]) for v in result.vars) + " |" for row in result.rows]
         return "\n".join(lines) + "\n"
@@ -60,8 +62,10 @@ def _results_json(result: QueryResult) -> str:
             if term is not None:
                 binding[var] = _term_json(term)
         bindings.append(binding)
-    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, indent=2,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def _term_json(term: Any) -> dict[str, str]:

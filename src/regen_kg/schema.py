@@ -195,9 +195,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
@@ -210,8 +208,8 @@ def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)  # type: ignore[arg-type]
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)  # type: ignore[arg-type]
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
 def line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
@@ -219,10 +217,9 @@ def line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
     line: int | None = getattr(raw, "line", None)
     node = raw
     for part in loc:
-        if isinstance(node, _Map) and part in node:
-            line = node.lines[part]
-            node = node[part]
-        elif isinstance(node, _Seq) and isinstance(part, int) and 0 <= part < len(node):
+        in_map = isinstance(node, _Map) and part in node
+        in_seq = isinstance(node, _Seq) and isinstance(part, int) and 0 <= part < len(node)
+        if in_map or in_seq:
             line = node.lines[part]
             node = node[part]
         else:
@@ -237,14 +234,14 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise InputError(Location(path), f"cannot read file: {exc}") from exc
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         raise InputError(where, f"YAML syntax error: {exc.problem or exc.context}") from exc
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Any) -> str:
     field = ".".join(str(p) for p in error["loc"]) or "(record)"
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":

@@ -16,7 +16,6 @@ from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 from regen_kg.errors import RegenError
-
 from regen_kg.prefixes import GRAPH, bind_all
 
 ONTOLOGY_GRAPH = GRAPH.ontology
@@ -39,7 +38,7 @@ class MemoryStore:
     """rdflib's in-memory dataset; the default graph is the union of the named graphs."""
 
     def __init__(self) -> None:
-        self._dataset = bind_all(Dataset(default_union=True))  # type: ignore[arg-type]
+        self._dataset = bind_all(Dataset(default_union=True))
 
     def load(self, graphs: Mapping[URIRef, Graph]) -> None:
         for name, graph in graphs.items():

@@ -59,7 +59,8 @@ def label_external_terms(graph: Graph, terms: dict[URIRef, ExternalTerm]) -> Gra
     unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
     if unknown:
         raise RegenError(
-            "external terms not in data/vocab/external-terms.tsv: " + ", ".join(unknown)
+            "external terms not in data/vocab/external-terms.tsv: "
+            + ", ".join(unknown)
             + ". Verify each against its vocabulary and add it with its label and source; never guess."
         )
     labels = Graph()

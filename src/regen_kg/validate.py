@@ -65,8 +65,14 @@ def _prepared_queries() -> Iterator[None]:
     original = SPARQLProcessor.query
     cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = {}
 
-    def query(self: SPARQLProcessor, str_or_query: str | Query, initBindings: Any = None,  # noqa: N803
-              initNs: Any = None, base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+    def query(
+        self: SPARQLProcessor,
+        str_or_query: str | Query,
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
         if isinstance(str_or_query, str):
             key = (str_or_query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             if key not in cache:
@@ -74,16 +80,14 @@ def _prepared_queries() -> Iterator[None]:
             str_or_query = cache[key]
         return original(self, str_or_query, initBindings, initNs, base, DEBUG)
 
-    SPARQLProcessor.query = query  # type: ignore[method-assign]
+    SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
         SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
-def validate_graph(
-    data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None
-) -> ValidationReport:
+def validate_graph(data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None) -> ValidationReport:
     """Validate ``data`` (asserted ontology + records) against ``shapes``; nothing is inferred."""
     with _prepared_queries():
         _conforms, report, _text = shacl_validate(
