@@ -2,7 +2,7 @@
 
 Every expected answer below was written by hand from the study records in ``data/`` and from
 ``shared/evidence/primary-studies.md`` (designs, follow-up, identifiers, what each source says),
-not copied from a run of the queries. Record IRIs follow the minting rule of ``data/README.md``
+not copied from a run of the queries. Record IRIs follow the way the build mints them from ids
 (``study:<id>``, ``intervention:<study>-<id>``, ``finding:<study>-<id>``, ``claim:<study>-<id>``,
 ``publication:<study>``). Rows are compared as sets of tuples of the columns that matter.
 """

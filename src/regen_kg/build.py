@@ -12,6 +12,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from regen_kg.catalogue import catalogue_graph
+from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, ValidationFailed
@@ -26,6 +27,7 @@ from regen_kg.records import convert_records
 from regen_kg.store import (
     DATA_GRAPH,
     INFERRED_GRAPH,
+    MAPPINGS_GRAPH,
     ONTOLOGY_GRAPH,
     QUERIES_GRAPH,
     GraphStore,
@@ -50,13 +52,15 @@ class Loaded:
 
     ontology: Graph
     data: Graph
+    mappings: Graph
     origins: dict[URIRef, Location]
+    mapping_sets: list[MappingSet] = field(default_factory=list)
     records: list[Any] = field(default_factory=list)
 
     @cached_property
     def asserted(self) -> Graph:
         union = bind_all(Graph())
-        for graph in (self.ontology, self.data):
+        for graph in (self.ontology, self.data, self.mappings):
             for triple in graph:
                 union.add(triple)
         return union
@@ -72,7 +76,11 @@ class Built:
 
     def graphs(self, *, inferred: bool = True, queries: bool = False) -> dict[URIRef, Graph]:
         """Named graphs: ontology and data, with the inferences and the query catalogue if asked."""
-        graphs = {ONTOLOGY_GRAPH: self.loaded.ontology, DATA_GRAPH: self.loaded.data}
+        graphs = {
+            ONTOLOGY_GRAPH: self.loaded.ontology,
+            DATA_GRAPH: self.loaded.data,
+            MAPPINGS_GRAPH: self.loaded.mappings,
+        }
         if inferred:
             graphs[INFERRED_GRAPH] = self.inferred
         if queries:
@@ -90,12 +98,20 @@ def load(paths: ProjectPaths) -> Loaded:
     ontology = load_ontology(paths)
     records = convert_records(paths.record_files(), TermIndex(ontology))
     terms = load_terms(paths.external_terms)
-    both = ontology + records.graph
-    for triple in label_external_terms(both, terms):
+    mapping_sets = load_mappings(paths.data / "mappings")
+    mappings = to_graph(mapping_sets)
+    for triple in label_external_terms(ontology + records.graph + mappings, terms):
         ontology.add(triple)
     origins = dict(records.origins)
     origins.update(_ontology_origins(paths))
-    return Loaded(ontology=ontology, data=records.graph, origins=origins, records=records.records)
+    return Loaded(
+        ontology=ontology,
+        data=records.graph,
+        mappings=mappings,
+        origins=origins,
+        mapping_sets=mapping_sets,
+        records=records.records,
+    )
 
 
 def validate(paths: ProjectPaths, loaded: Loaded | None = None) -> ValidationReport:
@@ -128,6 +144,7 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     out["regen-kg.nq"] = serialize("nq", full, context).encode()
     out["inferred.ttl"] = to_turtle(built.inferred).encode()
     out["queries.ttl"] = to_turtle(built.queries).encode()
+    out["mappings.sssom.tsv"] = sssom_text(built).encode()
     out["context.jsonld"] = (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode()
     out["shacl-report.ttl"] = to_turtle(built.report.graph).encode()
     out["shacl-report.txt"] = (format_problems(built.report) + "\n").encode()
@@ -137,6 +154,15 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     checksums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(out.items()))
     out["SHA256SUMS"] = checksums.encode()
     return out
+
+
+def sssom_text(built: Built) -> str:
+    """The mapping graph written back as one SSSOM table."""
+    template = MappingSet(
+        metadata=dict(built.loaded.mapping_sets[0].metadata) if built.loaded.mapping_sets else {},
+        mappings=[m for s in built.loaded.mapping_sets for m in s.mappings],
+    )
+    return write_sssom(from_graph(built.loaded.mappings, built.loaded.asserted, template))
 
 
 def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:

@@ -91,7 +91,7 @@ def validate(paths: ProjectPaths) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Serialization to write.")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, "sssom")), required=True, help="Serialization to write.")
 @click.option(
     "--inferred/--asserted",
     default=False,
@@ -108,8 +108,11 @@ def validate(paths: ProjectPaths) -> None:
 def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None) -> None:
     """Write the graph in one format."""
     built = pipeline.run(paths)
-    graphs = built.graphs(inferred=inferred or fmt in ("trig", "nq"))
-    text = serialize(fmt, graphs, build_context(built.loaded.ontology))
+    if fmt == "sssom":
+        text = pipeline.sssom_text(built)
+    else:
+        graphs = built.graphs(inferred=inferred or fmt in ("trig", "nq"))
+        text = serialize(fmt, graphs, build_context(built.loaded.ontology))
     if out_file is None:
         click.echo(text, nl=False)
     else:

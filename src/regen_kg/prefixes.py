@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
+import curies
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -34,6 +40,68 @@ RECORD_KINDS = (
 
 #: OBO vocabularies whose IRIs are ``http://purl.obolibrary.org/obo/{PREFIX}_{ID}``.
 OBO_PREFIXES = ("CL", "UBERON", "GO", "HP", "NCIT", "ECO", "OBI", "RO", "BFO", "OAE", "UO")
+#: The external vocabularies, by canonical prefix -> bioregistry prefix.
+EXTERNAL = {p: p.lower() for p in OBO_PREFIXES} | {"MESH": "mesh"}
+#: MeSH IRIs are the NLM's linked-data IRIs, one of the URI prefixes bioregistry lists for MeSH.
+MESH_URI_PREFIX = "http://id.nlm.nih.gov/mesh/"
+
+
+@dataclass(frozen=True)
+class PrefixRecord:
+    """An external vocabulary: canonical prefix, IRI prefix and local-id pattern (from bioregistry)."""
+
+    prefix: str
+    uri_prefix: str
+    pattern: str
+    name: str
+    license: str
+    bioregistry: str
+
+    def matches(self, local_id: str) -> bool:
+        return re.fullmatch(self.pattern.removeprefix("^").removesuffix("$"), local_id) is not None
+
+
+_COLUMNS = ("prefix", "uri_prefix", "pattern", "name", "license", "bioregistry")
+
+
+def _prefix_table() -> Path:
+    from regen_kg.paths import project_paths
+
+    return project_paths().data / "vocab" / "prefixes.tsv"
+
+
+@lru_cache(maxsize=1)
+def external_prefixes() -> dict[str, PrefixRecord]:
+    """The external vocabularies of ``data/vocab/prefixes.tsv`` (generated from bioregistry)."""
+    with _prefix_table().open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        return {row["prefix"]: PrefixRecord(**{k: row[k] for k in _COLUMNS}) for row in rows}
+
+
+def refresh_external_prefixes() -> list[PrefixRecord]:
+    """Derive the external prefix records from bioregistry (needs the ``bioregistry`` package)."""
+    import bioregistry
+
+    records = []
+    for prefix, key in sorted(EXTERNAL.items()):
+        resource = bioregistry.get_resource(key)
+        if resource is None:
+            raise ValueError(f"bioregistry has no record for {key!r}")
+        uri_prefix = bioregistry.get_uri_prefix(key)
+        if prefix == "MESH":
+            if MESH_URI_PREFIX not in resource.get_uri_prefixes():
+                raise ValueError("bioregistry no longer lists the NLM linked-data IRIs for MeSH")
+            uri_prefix = MESH_URI_PREFIX
+        records.append(PrefixRecord(prefix, str(uri_prefix), str(bioregistry.get_pattern(key)),
+                                    str(resource.get_name()), str(resource.get_license() or ""), key))
+    return records
+
+
+def prefix_table_text(records: list[PrefixRecord]) -> str:
+    lines = ["# External vocabulary prefixes, generated from bioregistry by 'regen-kg links prefixes'; do not edit.",
+             "\t".join(_COLUMNS)]
+    lines += ["\t".join(getattr(r, c) for c in _COLUMNS) for r in records]
+    return "\n".join(lines) + "\n"
 
 
 def record_namespace(kind: str) -> Namespace:
@@ -63,9 +131,31 @@ def prefix_map() -> dict[str, str]:
     }
     for kind in RECORD_KINDS:
         pm[kind] = str(record_namespace(kind))
-    for prefix in OBO_PREFIXES:
-        pm[prefix] = f"{OBO}{prefix}_"
+    pm["semapv"] = "https://w3id.org/semapv/vocab/"
+    for prefix, record in external_prefixes().items():
+        pm[prefix] = record.uri_prefix
     return pm
+
+
+@lru_cache(maxsize=1)
+def converter() -> curies.Converter:
+    """A ``curies`` converter over the project prefix map (expand and compress CURIEs)."""
+    return curies.Converter.from_prefix_map(prefix_map())
+
+
+class MalformedCurie(ValueError):
+    """A CURIE whose prefix is unknown or whose local id does not match the vocabulary's pattern."""
+
+
+def check_curie(curie: str) -> None:
+    """Raise MalformedCurie unless ``curie`` has a known prefix and, for external vocabularies,
+    a local id matching the vocabulary's pattern (``CL:134`` and ``MESH:123`` fail)."""
+    prefix, sep, local = curie.partition(":")
+    if not sep or prefix not in prefix_map():
+        raise MalformedCurie(f"{curie!r}: unknown prefix {prefix!r}")
+    record = external_prefixes().get(prefix)
+    if record is not None and not record.matches(local):
+        raise MalformedCurie(f"{curie!r}: local id {local!r} does not match {prefix}'s pattern {record.pattern}")
 
 
 G = TypeVar("G", bound=Graph)
@@ -95,6 +185,7 @@ def expand_curie(text: str) -> URIRef:
     if not sep or prefix not in pm:
         known = ", ".join(sorted(pm))
         raise ValueError(f"{text!r} is not an IRI or a CURIE with a known prefix ({known})")
+    check_curie(text)
     return URIRef(pm[prefix] + local)
 
 

@@ -22,6 +22,7 @@ ONTOLOGY_GRAPH = GRAPH.ontology
 DATA_GRAPH = GRAPH.data
 INFERRED_GRAPH = GRAPH.inferred
 QUERIES_GRAPH = GRAPH.queries
+MAPPINGS_GRAPH = GRAPH.mappings
 
 
 class GraphStore(Protocol):

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from regen_kg.errors import InputError, Location, RegenError
-from regen_kg.prefixes import MESH, OBO, OBO_PREFIXES, compact_iri
+from regen_kg.prefixes import compact_iri, expand_curie, external_prefixes
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,11 @@ class ExternalTerm:
 
 
 def curie_to_iri(curie: str) -> URIRef:
-    prefix, _, local = curie.partition(":")
-    if prefix == "MESH":
-        return MESH[local]
-    if prefix in OBO_PREFIXES:
-        return OBO[f"{prefix}_{local}"]
-    raise ValueError(f"no IRI pattern for prefix {prefix!r} in {curie!r}")
+    """The IRI of an external CURIE; raises ValueError for an unknown prefix or malformed id."""
+    prefix = curie.partition(":")[0]
+    if prefix not in external_prefixes():
+        raise ValueError(f"{curie!r} is not in a known external vocabulary")
+    return expand_curie(curie)
 
 
 def load_terms(path: Path) -> dict[URIRef, ExternalTerm]:
@@ -49,7 +48,8 @@ def load_terms(path: Path) -> dict[URIRef, ExternalTerm]:
 
 
 def is_external(iri: URIRef) -> bool:
-    return str(iri).startswith((str(OBO), str(MESH)))
+    """Whether ``iri`` is in one of the external vocabularies' namespaces."""
+    return str(iri).startswith(tuple(r.uri_prefix for r in external_prefixes().values()))
 
 
 def label_external_terms(graph: Graph, terms: dict[URIRef, ExternalTerm]) -> Graph:
