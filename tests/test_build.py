@@ -34,6 +34,7 @@ EXPECTED_FILES = {
     "shacl-report.ttl",
     "shacl-report.txt",
     "SHA256SUMS",
+    "mappings.sssom.tsv",
 }
 
 
@@ -77,7 +78,7 @@ def test_trig_and_nquads_hold_named_graphs(outputs: dict[str, bytes], built: pip
         ds = Dataset()
         ds.parse(data=outputs[name], format=fmt)
         names = {g.identifier for g in ds.graphs() if len(g)}
-        assert {GRAPH.ontology, GRAPH.data, GRAPH.inferred, GRAPH.queries} <= names
+        assert {GRAPH.ontology, GRAPH.data, GRAPH.mappings, GRAPH.inferred, GRAPH.queries} <= names
         assert len(ds.graph(GRAPH.inferred)) == len(built.inferred)
         assert isomorphic(ds.graph(GRAPH.data), built.loaded.data)
 

@@ -643,8 +643,14 @@ def test_limitations_and_research_called_for(ask: Any) -> None:
         (REVIEW, "regen:SmallSampleSize"),
         (REVIEW, "regen:HeterogeneousProtocols"),
         (REVIEW, "regen:ShortFollowUp"),
+        (REVIEW, "regen:UnverifiableCitations"),
     }
-    assert len(rows) == 16
+    assert len(rows) == 17
+    # who states each limitation: the review states its own; the curators note the rest
+    stated = {(r["limitationType"], r["limitationOf"], r["statedBy"]) for r in rows}
+    assert (("regen:UnverifiableCitations", REVIEW, "agent:curators")) in stated
+    assert (("regen:SmallSampleSize", REVIEW, REVIEW)) in stated
+    assert (("regen:SmallSampleSize", "study:lee-2014", "agent:curators")) in stated
     addressed = {r["limitationType"] for r in rows if r["recommendation"] == "recommendation:source-review-larger-rcts"}
     assert addressed == {
         "regen:SmallSampleSize",
@@ -985,3 +991,20 @@ def test_every_parameterised_query_declares_a_default(catalogue: dict[str, Store
         assert query.description and query.keywords, query.name
         for param in query.params:
             assert param.default and param.description, (query.name, param.name)
+
+
+def test_mappings_of_the_shipped_table(ask: Any) -> None:
+    rows = ask("mappings")
+    got = {(r["term"], r["predicate"], r["external"], r["externalLabel"]) for r in rows}
+    # written from data/mappings/regen.sssom.tsv and the verified term table
+    for expected in [
+        ("regen:MesenchymalStemCell", "skos:exactMatch", "CL:0000134", "mesenchymal stem cell"),
+        ("regen:MesenchymalStemCell", "skos:exactMatch", "MESH:D059630", "Mesenchymal Stem Cells"),
+        ("regen:AdiposeDerivedStemCell", "skos:exactMatch", "CL:0002570", "mesenchymal stem cell of adipose tissue"),
+        ("regen:PlateletRichPlasma", "skos:exactMatch", "MESH:D053657", "Platelet-Rich Plasma"),
+        ("regen:FacialSkinAging", "skos:broadMatch", "MESH:D015595", "Skin Aging"),
+        ("regen:ParacrineSignalling", "skos:exactMatch", "GO:0038001", "paracrine signaling"),
+        ("regen:RandomizedControlledTrial", "skos:exactMatch", "MESH:D016449", "Randomized Controlled Trial"),
+    ]:
+        assert expected in got
+    assert len(rows) == 91

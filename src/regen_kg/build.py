@@ -12,12 +12,12 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from regen_kg.catalogue import catalogue_graph
-from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
 from regen_kg.fileio import write_atomic
+from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
 from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from regen_kg.errors import InputError, Location
@@ -145,7 +145,7 @@ def curie_map(mappings: list[Mapping]) -> dict[str, str]:
 
 def write_sssom(mapping_set: MappingSet) -> str:
     """SSSOM TSV: YAML metadata (with the curie map generated from the project prefix map) + rows."""
-    metadata = {"curie_map": curie_map(mapping_set.mappings)}
+    metadata: dict[str, object] = {"curie_map": curie_map(mapping_set.mappings)}
     metadata.update({k: v for k, v in mapping_set.metadata.items() if k != "curie_map"})
     header = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=10_000)
     out = io.StringIO()
@@ -156,7 +156,3 @@ def write_sssom(mapping_set: MappingSet) -> str:
     for m in mapping_set.mappings:
         writer.writerow([getattr(m, c) for c in COLUMNS])
     return out.getvalue()
-
-
-def literal_label(text: str) -> Literal:
-    return Literal(text)

@@ -36,6 +36,7 @@ RECORD_KINDS = (
     "limitation",
     "recommendation",
     "timepoint",
+    "agent",
 )
 
 #: OBO vocabularies whose IRIs are ``http://purl.obolibrary.org/obo/{PREFIX}_{ID}``.
@@ -92,14 +93,24 @@ def refresh_external_prefixes() -> list[PrefixRecord]:
             if MESH_URI_PREFIX not in resource.get_uri_prefixes():
                 raise ValueError("bioregistry no longer lists the NLM linked-data IRIs for MeSH")
             uri_prefix = MESH_URI_PREFIX
-        records.append(PrefixRecord(prefix, str(uri_prefix), str(bioregistry.get_pattern(key)),
-                                    str(resource.get_name()), str(resource.get_license() or ""), key))
+        records.append(
+            PrefixRecord(
+                prefix,
+                str(uri_prefix),
+                str(bioregistry.get_pattern(key)),
+                str(resource.get_name()),
+                str(resource.get_license() or ""),
+                key,
+            )
+        )
     return records
 
 
 def prefix_table_text(records: list[PrefixRecord]) -> str:
-    lines = ["# External vocabulary prefixes, generated from bioregistry by 'regen-kg links prefixes'; do not edit.",
-             "\t".join(_COLUMNS)]
+    lines = [
+        "# External vocabulary prefixes, generated from bioregistry by 'regen-kg links prefixes'; do not edit.",
+        "\t".join(_COLUMNS),
+    ]
     lines += ["\t".join(getattr(r, c) for c in _COLUMNS) for r in records]
     return "\n".join(lines) + "\n"
 

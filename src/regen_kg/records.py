@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from regen_kg.errors import InputError, InputErrors, Location
 from regen_kg.ontology import TermIndex, UnknownTerm
@@ -77,6 +77,7 @@ PUBLICATION = record_namespace("publication")
 LIMITATION = record_namespace("limitation")
 RECOMMENDATION = record_namespace("recommendation")
 TIMEPOINT = record_namespace("timepoint")
+CURATORS = record_namespace("agent")["curators"]
 
 
 @dataclass
@@ -383,7 +384,13 @@ class _Converter:
         node = self.mint(LIMITATION[f"{self.r.id}-{lim.key}"], loc)
         self.add(node, RDF.type, self.cls(lim.type, REGEN.Limitation, "limitation type", (*loc, "type")))
         self.add(node, REGEN.limitationOf, target)
-        self.add(node, REGEN.statedBy, doc)
+        by_curators = lim.stated_by == "curators" or (lim.stated_by is None and self.r.is_study)
+        if by_curators:
+            self.add(node, PROV.wasAttributedTo, CURATORS)
+            self.g.add((CURATORS, RDF.type, PROV.Agent))
+            self.g.add((CURATORS, RDFS.label, Literal("regen-kg curators", lang="en")))
+        else:
+            self.add(node, REGEN.statedBy, doc)
         self.text(node, RDFS.label, f"{self.r.id}: {lim.key.replace('-', ' ')}", lang=True)
         self.text(node, REGEN.sourceText, lim.text)
         return node

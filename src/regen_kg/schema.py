@@ -110,6 +110,8 @@ class Limitation(_Model):
     type: str
     text: str
     id: Slug | None = None
+    #: who states it: the record's source document, or the curators reading the study
+    stated_by: Literal["source", "curators"] | None = None
 
     @property
     def key(self) -> str:
