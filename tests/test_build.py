@@ -60,6 +60,8 @@ def test_jsonld_and_turtle_describe_the_same_graph(outputs: dict[str, bytes]) ->
     nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
     from_pyld = Graph().parse(data=nquads, format="nquads")
     assert isomorphic(from_pyld, turtle)
+    # and rdflib's own JSON-LD parser reads the same graph
+    assert isomorphic(Graph().parse(data=outputs["regen-kg.jsonld"], format="json-ld"), turtle)
     # and compact: our terms and prefixes are used
     text = outputs["regen-kg.jsonld"].decode()
     assert '"study:lee-2014"' in text

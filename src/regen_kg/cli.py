@@ -17,12 +17,14 @@ from regen_kg.context import build_context
 from regen_kg.errors import RegenError
 from regen_kg.export import FORMATS, serialize
 from regen_kg.fileio import write_atomic
+from regen_kg.links import check_links, coverage, enrich, external_iris
 from regen_kg.ontology import load_ontology
 from regen_kg.paths import ProjectPaths, project_paths
-from regen_kg.prefixes import REGEN
-from regen_kg.queries import ParameterError, adhoc_query, bind, load_catalogue, run_query
+from regen_kg.prefixes import REGEN, prefix_table_text, refresh_external_prefixes
+from regen_kg.queries import ParameterError, adhoc_query, bind, load_catalogue, resolve_external, run_query
 from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
 from regen_kg.store import open_store
+from regen_kg.terms import load_terms
 
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -194,6 +196,9 @@ def query(
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work
     store = open_store(f"sparql:{endpoint}") if endpoint else pipeline.run(paths).store()
+    values, notes = resolve_external(store, stored, values)
+    for note in notes:
+        click.echo(note, err=True)
     result = run_query(store, stored, values)
     if result.graph is not None:
         graph_fmt = fmt or "ttl"
@@ -206,6 +211,83 @@ def query(
     if row_fmt not in SELECT_FORMATS:
         raise click.BadParameter("a SELECT query writes table, csv, tsv, json or md", param_hint="--format")
     click.echo(render_rows(result, row_fmt), nl=False)
+
+
+@cli.group()
+def links() -> None:
+    """Links to external vocabularies: check them, report coverage, enrich from an endpoint."""
+
+
+@links.command(name="check")
+@click.pass_obj
+def links_check(paths: ProjectPaths) -> None:
+    """Check every external IRI of the built graph; exit 1 listing each problem."""
+    built = pipeline.run(paths)
+    graph = built.loaded.asserted + built.inferred
+    problems = check_links(graph, load_terms(paths.external_terms), built.loaded.mapping_sets)
+    n = len(external_iris(graph))
+    if not problems:
+        click.echo(f"links: {n} external terms checked; all known, well-formed, listed and correctly labelled")
+        return
+    for p in problems:
+        click.echo(f"{p.kind:18} {p.term}: {p.message}")
+    click.echo(f"links: {len(problems)} problem(s) in {n} external terms")
+    sys.exit(1)
+
+
+@links.command(name="report")
+@click.pass_obj
+def links_report(paths: ProjectPaths) -> None:
+    """Mapping coverage: per vocabulary, how many of our classes are mapped; which are not."""
+    loaded = pipeline.load(paths)
+    cov = coverage(loaded.ontology, loaded.mappings)
+    table = Table(title=f"classes mapped: {cov.mapped} of {cov.total}")
+    table.add_column("vocabulary")
+    table.add_column("classes of ours mapped", justify="right")
+    for vocab, n in cov.per_vocabulary.items():
+        table.add_row(vocab, str(n))
+    console.print(table)
+    click.echo(f"classes with no mapping ({len(cov.unmapped)}): " + ", ".join(cov.unmapped))
+
+
+@links.command(name="enrich")
+@click.option("--endpoint", required=True, metavar="URL", help="SPARQL endpoint holding the vocabularies.")
+@click.pass_obj
+def links_enrich(paths: ProjectPaths, endpoint: str) -> None:
+    """Fetch labels, synonyms and cross-references of our mapped terms; report label differences."""
+    loaded = pipeline.load(paths)
+    terms = load_terms(paths.external_terms)
+    found = enrich(
+        open_store(f"sparql:{endpoint}"), {o for o in loaded.mappings.objects() if isinstance(o, URIRef)}, terms
+    )
+    table = Table(title=f"external terms from {endpoint}")
+    for column in ("term", "shipped label", "endpoint label", "synonyms", "xrefs", "status"):
+        table.add_column(column, overflow="fold")
+    differ = 0
+    for e in found:
+        status = "missing" if e.missing else ("LABEL DIFFERS" if e.label_differs else "ok")
+        differ += e.label_differs
+        table.add_row(e.term, e.table_label, e.endpoint_label, "; ".join(e.synonyms), "; ".join(e.xrefs), status)
+    console.print(table)
+    missing = sum(e.missing for e in found)
+    click.echo(f"{len(found)} terms: {differ} label difference(s), {missing} not found at the endpoint")
+
+
+@links.command(name="prefixes")
+@click.option("--check", "check_only", is_flag=True, help="Only check the shipped table against bioregistry.")
+@click.pass_obj
+def links_prefixes(paths: ProjectPaths, check_only: bool) -> None:
+    """Regenerate data/vocab/prefixes.tsv from bioregistry (needs the bioregistry package)."""
+    text = prefix_table_text(refresh_external_prefixes())
+    target = paths.data / "vocab" / "prefixes.tsv"
+    if check_only:
+        if target.read_text(encoding="utf-8") != text:
+            click.echo(f"{target} differs from bioregistry; run 'regen-kg links prefixes' to refresh it")
+            sys.exit(1)
+        click.echo(f"{target} matches bioregistry")
+        return
+    write_atomic(target, text)
+    click.echo(f"wrote {target}")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pyld import jsonld
 from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
@@ -67,8 +68,9 @@ def to_trig(graphs: Mapping[URIRef, Graph]) -> str:
 def to_jsonld(graph: Graph, context: Mapping[str, Any]) -> str:
     """Compact JSON-LD with the shipped @context, nodes sorted by @id, keys sorted."""
     ctx = context["@context"]
-    raw = canonical(graph).serialize(format="json-ld", context=dict(ctx), auto_compact=True)
-    doc = json.loads(raw)
+    # pyld implements JSON-LD 1.1 compaction, including "@prefix": true for OBO's CL_ IRIs
+    expanded = jsonld.from_rdf(to_ntriples(graph), {"format": "application/n-quads"})
+    doc = jsonld.compact(expanded, {"@context": ctx})
     nodes = doc.get("@graph", [doc] if "@id" in doc else [])
     body = {"@context": ctx, "@graph": sorted((_sorted_values(n) for n in nodes), key=_node_key)}
     return json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -18,13 +18,13 @@ from typing import Literal as TypingLiteral
 
 from pyparsing import ParseException
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import SKOS, XSD
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import Result
 
 from regen_kg.errors import InputError, Location, RegenError
 from regen_kg.paths import ProjectPaths
-from regen_kg.prefixes import compact_iri, expand_curie, sparql_prologue
+from regen_kg.prefixes import ID, REGEN, compact_iri, expand_curie, sparql_prologue
 
 ParamType = TypingLiteral["IRI", "string", "integer", "decimal"]
 _HEADER = re.compile(r"^#\s*(title|question|description|keywords|param):\s*(.*)$")
@@ -200,9 +200,42 @@ def bind(query: StoredQuery, values: Mapping[str, str] | None = None) -> str:
 
 
 def run_query(store: Any, query: StoredQuery, values: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a stored query on a store (anything with ``query(text) -> rdflib Result``)."""
-    text = bind(query, values)
+    """Run a stored query on a store (anything with ``query(text) -> rdflib Result``).
+
+    An IRI parameter given as an external term (``CL:0000134``, a MeSH descriptor) is replaced by
+    the term of ours that is a ``skos:exactMatch`` of it, so external ids work wherever ours do.
+    """
+    resolved, _notes = resolve_external(store, query, values)
+    text = bind(query, resolved)
     return from_result(store.query(text), query.form)
+
+
+def resolve_external(
+    store: Any, query: StoredQuery, values: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Parameter values with external IRIs swapped for our exact matches, and notes saying so."""
+    out = dict(values or {})
+    notes: list[str] = []
+    for name, raw in list(out.items()):
+        param = query.param(name)
+        if param.type != "IRI":
+            continue
+        iri = to_term(param, raw)
+        if str(iri).startswith(str(REGEN)) or str(iri).startswith(str(ID)):
+            continue
+        rows = store.query(f"SELECT DISTINCT ?ours WHERE {{ ?ours <{SKOS.exactMatch}> {iri.n3()} }}")
+        ours = sorted(str(r[0]) for r in rows if str(r[0]).startswith(str(REGEN)))
+        if len(ours) == 1:
+            out[name] = ours[0]
+            notes.append(f"{name}: {compact_iri(str(iri))} is an exact match of {compact_iri(ours[0])}; using it")
+        elif not ours:
+            notes.append(f"{name}: no term of ours is an exact match of {compact_iri(str(iri))}")
+        else:
+            raise ParameterError(
+                f"parameter {name!r}: {compact_iri(str(iri))} exactly matches several of our terms: "
+                + ", ".join(compact_iri(o) for o in ours)
+            )
+    return out, notes
 
 
 def from_result(result: Result, form: str) -> QueryResult:
