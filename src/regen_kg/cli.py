@@ -213,6 +213,55 @@ def query(
     click.echo(render_rows(result, row_fmt), nl=False)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--timeout", default=5.0, show_default=True, type=float, help="Time limit per query, in seconds.")
+@click.option("--max-rows", default=10_000, show_default=True, type=int, help="Largest result served.")
+@click.option("--workers", default=4, show_default=True, type=int, help="Queries evaluated at the same time.")
+@click.pass_obj
+def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve the graph: SPARQL 1.1 endpoint at /sparql, a page per record, the query web page at /."""
+    from regen_kg.endpoint import Limits
+    from regen_kg.serve import run
+
+    click.echo("building the graph ...", err=True)
+    built = pipeline.run(paths)
+    click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", err=True)
+    run(built, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL", help="The store's SPARQL query endpoint.")
+@click.option("--update", "update_url", metavar="URL", help="SPARQL Update endpoint (default: --endpoint).")
+@click.option("--graph-store", "graph_store", metavar="URL", help="Graph Store HTTP Protocol endpoint, if any.")
+@click.option("--user", envvar="REGEN_KG_STORE_USER", help="User name (or $REGEN_KG_STORE_USER).")
+@click.option("--password", envvar="REGEN_KG_STORE_PASSWORD", help="Password (or $REGEN_KG_STORE_PASSWORD).")
+@click.pass_obj
+def publish(
+    paths: ProjectPaths,
+    endpoint: str,
+    update_url: str | None,
+    graph_store: str | None,
+    user: str | None,
+    password: str | None,
+) -> None:
+    """Load the graph into a SPARQL 1.1 store: one named graph per part, replacing only those."""
+    from regen_kg.publish import Target
+    from regen_kg.publish import publish as publish_graphs
+
+    built = pipeline.run(paths)
+    target = Target(endpoint, update_url, graph_store, user, password)
+    report = publish_graphs(built.graphs(queries=True), target)
+    table = Table(title=f"published to {endpoint} via {report.method}")
+    table.add_column("named graph")
+    table.add_column("triples", justify="right")
+    table.add_column("read back", justify="right")
+    for name, n in report.expected.items():
+        table.add_row(name, str(n), str(report.found[name]))
+    console.print(table)
+
+
 @cli.group()
 def links() -> None:
     """Links to external vocabularies: check them, report coverage, enrich from an endpoint."""

@@ -1,0 +1,231 @@
+"""The HTTP server: SPARQL 1.1 protocol at /sparql, linked-data pages, the query web page."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from rdflib import Graph, URIRef
+from rdflib.query import Result
+
+from regen_kg import pages
+from regen_kg.build import Built
+from regen_kg.endpoint import Limits, QueryRefused, QueryService, negotiate, service_description
+from regen_kg.paths import ProjectPaths
+from regen_kg.prefixes import BASE, bind_all, sparql_prologue
+from regen_kg.queries import ParameterError, StoredQuery, bind, load_catalogue, resolve_external
+
+RESOURCE_TYPES = {
+    "text/html": "html",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+
+
+@dataclass
+class Site:
+    """Everything the routes need, built once at start-up."""
+
+    built: Built
+    catalogue: dict[str, StoredQuery]
+    service: QueryService
+    graph: Graph
+    evidence_svg: str
+
+
+def create_app(
+    built: Built,
+    paths: ProjectPaths,
+    *,
+    limits: Limits | None = None,
+    evidence_svg: Callable[[Built, ProjectPaths], str] | None = None,
+) -> FastAPI:
+    """A FastAPI application serving ``built``: read-only, time-limited, nothing fetched remotely."""
+    store = built.store()
+    graph = Graph()
+    for g in built.graphs(queries=True).values():
+        for triple in g:
+            graph.add(triple)
+    site = Site(
+        built=built,
+        catalogue=load_catalogue(paths),
+        service=QueryService(store, built.graphs(queries=True).keys(), limits),
+        graph=bind_all(graph),
+        evidence_svg=evidence_svg(built, paths) if evidence_svg else "",
+    )
+    renderer = pages.Renderer(site.graph)
+    app = FastAPI(title="regen-kg", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.site = site
+
+    def refused(exc: QueryRefused, html: bool = False) -> Response:
+        if html:
+            return HTMLResponse(pages.error(exc.status, exc.message), status_code=exc.status)
+        return PlainTextResponse(exc.message + "\n", status_code=exc.status)
+
+    def run_sparql(text: str, accept: str | None) -> Response:
+        try:
+            answer = site.service.execute(text, accept)
+        except QueryRefused as exc:
+            return refused(exc)
+        return Response(answer.body, media_type=answer.media_type)
+
+    @app.get("/sparql")
+    def sparql_get(request: Request) -> Response:
+        params = request.query_params
+        if "update" in params:
+            return refused(QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted"))
+        if "query" in params:
+            return run_sparql(params["query"], request.headers.get("accept"))
+        accept = request.headers.get("accept", "")
+        if "text/html" in accept:
+            return RedirectResponse("/#form-sparql", status_code=303)
+        try:
+            media = negotiate(accept, {k: v for k, v in RESOURCE_TYPES.items() if k != "text/html"}, "text/turtle")
+        except QueryRefused as exc:
+            return refused(exc)
+        description = service_description(
+            str(request.url.replace(query="")), [str(g) for g in site.built.graphs(queries=True)]
+        )
+        return Response(description.serialize(format=RESOURCE_TYPES[media]), media_type=media)
+
+    @app.post("/sparql")
+    async def sparql_post(request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        accept = request.headers.get("accept")
+        if content_type == "application/sparql-update":
+            return refused(QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted"))
+        if content_type == "application/sparql-query":
+            text = (await request.body()).decode("utf-8", "replace")
+        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.form()
+            if "update" in form:
+                return refused(QueryRefused(403, "this endpoint is read-only: SPARQL Update is not accepted"))
+            if "query" not in form:
+                return refused(QueryRefused(400, "no 'query' in the form"))
+            text = str(form["query"])
+        else:
+            return refused(QueryRefused(415, "send application/sparql-query or a form with 'query'"))
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(run_sparql, text, accept)
+
+    @app.get("/", response_class=HTMLResponse)
+    def home() -> str:
+        return pages.home(list(site.catalogue.values()), site.evidence_svg)
+
+    @app.get("/evidence-map.svg")
+    def evidence_map() -> Response:
+        return Response(site.evidence_svg, media_type="image/svg+xml")
+
+    @app.get("/queries/{name}", response_class=HTMLResponse)
+    def stored_query(name: str, request: Request) -> Response:
+        query = site.catalogue.get(name)
+        if query is None:
+            return HTMLResponse(pages.error(404, f"no stored query {name!r}"), status_code=404)
+        values = {k: v for k, v in request.query_params.items() if v.strip()}
+        try:
+            values, notes = resolve_external(_Direct(site), query, values)
+            text = bind(query, values)
+        except ParameterError as exc:
+            return HTMLResponse(pages.error(400, str(exc)), status_code=400)
+        return html_results(query.title, text, "; ".join(notes) or query.description)
+
+    @app.get("/query", response_class=HTMLResponse)
+    def free_query(query: str = "") -> Response:
+        if not query.strip():
+            return RedirectResponse("/#form-sparql", status_code=303)
+        return html_results("Your query", sparql_prologue() + query, "")
+
+    def html_results(title: str, text: str, note: str) -> Response:
+        try:
+            answer = site.service.execute(text, "application/sparql-results+json, text/turtle;q=0.9")
+        except QueryRefused as exc:
+            return refused(exc, html=True)
+        if answer.media_type.startswith("application/sparql-results+json"):
+            result = Result.parse(io.BytesIO(answer.body), format="json")
+            if result.type == "ASK":
+                return HTMLResponse(pages.page(title, f"<h1>{title}</h1><p>{bool(result.askAnswer)}</p>"))
+            variables = [str(v) for v in result.vars or []]
+            rows = [{v: row[i] for i, v in enumerate(variables)} for row in result]  # type: ignore[index]
+            return HTMLResponse(pages.results(title, variables, rows, note))
+        body = answer.body.decode()
+        return HTMLResponse(pages.page(title, f"<h1>{title}</h1><pre>{pages.escape(body)}</pre>"))
+
+    def resource(iri: str, request: Request) -> Response:
+        try:
+            media = negotiate(request.headers.get("accept"), RESOURCE_TYPES, "text/html")
+        except QueryRefused as exc:
+            return refused(exc)
+        node = URIRef(iri)
+        if media == "text/html":
+            html = renderer.resource(node)
+            if html is None:
+                return HTMLResponse(pages.error(404, f"nothing is known about {iri}"), status_code=404)
+            return HTMLResponse(html)
+        description = describe(site.graph, node)
+        if not len(description):
+            return PlainTextResponse(f"nothing is known about {iri}\n", status_code=404)
+        if media == "application/ld+json":
+            from regen_kg.context import build_context
+            from regen_kg.export import to_jsonld
+
+            body = to_jsonld(description, build_context(site.built.loaded.ontology))
+            return Response(body, media_type=media)
+        return Response(description.serialize(format=RESOURCE_TYPES[media]), media_type=media)
+
+    @app.get("/id/{kind}/{slug}")
+    def record(kind: str, slug: str, request: Request) -> Response:
+        return resource(f"{BASE}id/{kind}/{slug}", request)
+
+    @app.get("/ontology/{term}")
+    def term(term: str, request: Request) -> Response:
+        return resource(f"{BASE}ontology/{term}", request)
+
+    @app.get("/ontology")
+    def ontology(request: Request) -> Response:
+        return resource(f"{BASE}ontology", request)
+
+    return app
+
+
+class _Direct:
+    """Quick lookups (exact-match resolution) straight on the in-memory graph, without a worker."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def query(self, text: str) -> Any:
+        return self.site.graph.query(text)
+
+
+def describe(graph: Graph, iri: URIRef) -> Graph:
+    """The resource's own triples, plus labels of what they point to."""
+    from rdflib.namespace import RDFS
+
+    out = bind_all(Graph())
+    for p, o in graph.predicate_objects(iri):
+        out.add((iri, p, o))
+        for label in graph.objects(o, RDFS.label):
+            out.add((o, RDFS.label, label))
+    return out
+
+
+def run(
+    built: Built,
+    paths: ProjectPaths,
+    host: str,
+    port: int,
+    limits: Limits,
+    evidence_svg: Callable[[Built, ProjectPaths], str] | None = None,
+) -> None:
+    """Serve until interrupted, with uvicorn's usual request log."""
+    import uvicorn
+
+    uvicorn.run(
+        create_app(built, paths, limits=limits, evidence_svg=evidence_svg), host=host, port=port, log_level="info"
+    )
