@@ -105,7 +105,8 @@ def check_query(text: str, allowed_graphs: Iterable[str]) -> str:
     except Exception as exc:  # rdflib raises other errors for some malformed input
         raise QueryRefused(400, f"malformed query: {exc}") from exc
     allowed = set(allowed_graphs)
-    clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []
+    # CompValue.get() does not honour a default, hence the explicit test
+    clauses = parsed[1]["datasetClause"] if "datasetClause" in parsed[1] else []  # noqa: SIM401
     for clause in clauses:
         iri = clause["default"] if "default" in clause else clause["named"]
         if str(iri) not in allowed:

@@ -10,11 +10,13 @@ and says so. Credentials come from arguments or the environment, never from file
 from __future__ import annotations
 
 import base64
+import contextlib
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Graph, Namespace, URIRef
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -85,11 +87,11 @@ def count_graphs(target: Target, names: list[URIRef]) -> dict[str, int]:
     client.queryType = "SELECT"
     client.setReturnFormat(JSON)
     try:
-        data = client.query().convert()
+        data: Any = client.query().convert()
     except Exception as exc:
         raise PublishError(f"cannot read back the graphs from {target.query_url}: {exc}") from exc
     counts = {str(n): 0 for n in names}
-    for row in data["results"]["bindings"]:  # type: ignore[index,call-overload]
+    for row in data["results"]["bindings"]:
         counts[row["g"]["value"]] = int(row["n"]["value"])
     return counts
 
@@ -159,7 +161,5 @@ def publish(graphs: Mapping[URIRef, Graph], target: Target) -> Report:
 
 
 def _drop_staging(target: Target, names: list[URIRef]) -> None:
-    try:
+    with contextlib.suppress(PublishError):  # best effort: staging graphs are named as such and harmless
         sparql_update(target, " ;\n".join(f"DROP SILENT GRAPH <{n}>" for n in names))
-    except PublishError:
-        pass  # best effort: the staging graphs are named as such and harmless

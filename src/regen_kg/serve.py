@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ def create_app(
             rows = [{v: row[i] for i, v in enumerate(variables)} for row in result]  # type: ignore[index]
             return HTMLResponse(pages.results(title, variables, rows, note))
         body = answer.body.decode()
-        return HTMLResponse(pages.page(title, f"<h1>{title}</h1><pre>{pages.escape(body)}</pre>"))
+        return HTMLResponse(pages.page(title, f"<h1>{title}</h1><pre>{html.escape(body)}</pre>"))
 
     def resource(iri: str, request: Request) -> Response:
         try:
