@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test build lint typecheck clean
+.PHONY: run test build lint typecheck clean browser load bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,14 @@ run: $(VENV)/.installed
 
 build: run
 
-test: $(VENV)/.installed-test
+browser:
+	scripts/ensure-browser
+
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
+
+load: $(VENV)/.installed-test
+	$(BIN)/python scripts/load.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

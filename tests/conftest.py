@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,15 @@ def built(paths: ProjectPaths) -> pipeline.Built:
 @pytest.fixture(scope="session")
 def store(built: pipeline.Built) -> GraphStore:
     return built.store()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """``regen-kg serve`` on a free loopback port, with a short query time limit."""
+    from .regen_server import regen_server
+
+    with regen_server(ROOT, "--timeout", "2", "--max-rows", "5000") as base:
+        yield base
 
 
 @pytest.fixture()

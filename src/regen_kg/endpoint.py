@@ -197,7 +197,7 @@ def _work(store: GraphStore, text: str, form: str, fmt: str, max_rows: int, out:
             if form == "SELECT" and len(result) > max_rows:
                 out.send((413, f"result too large: more than {max_rows} rows; add LIMIT or narrow the query".encode()))
                 return
-            body = result.serialize(format=fmt)
+            body = to_tsv(result) if fmt == "tsv" else result.serialize(format=fmt)
         else:
             graph = result.graph if result.graph is not None else Graph()
             if len(graph) > max_rows:
@@ -210,6 +210,17 @@ def _work(store: GraphStore, text: str, form: str, fmt: str, max_rows: int, out:
     finally:
         out.close()
         os._exit(0)
+
+
+def to_tsv(result: Any) -> bytes:
+    """SPARQL 1.1 TSV results: ``?var`` headers, terms in N-Triples syntax (rdflib has no writer)."""
+    if result.type == "ASK":
+        return b"true\n" if result.askAnswer else b"false\n"
+    variables = [str(v) for v in result.vars or []]
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    for row in result:
+        lines.append("\t".join("" if term is None else term.n3() for term in row))
+    return ("\n".join(lines) + "\n").encode()
 
 
 def service_description(endpoint_url: str, graph_names: Iterable[str]) -> Graph:

@@ -190,6 +190,11 @@ class _Converter:
         r = self.r
         doc = self.document()
         study = self.study(doc) if r.is_study else None
+        if r.registration is not None and study is None:
+            self.fail(("registration",), "a trial registration belongs to a study record, not a source document")
+        if r.findings_pending:
+            pending = "Imported record: its findings are still to be curated (findings_pending)."
+            self.text(study or doc, REGEN.curationNote, pending)
         for i, item in enumerate(r.interventions):
             self.intervention(i, item)
         for i, arm in enumerate(r.arms):
@@ -257,6 +262,8 @@ class _Converter:
             if name not in _ON_DOCUMENT:
                 self.add(study, REGEN.notReported, NOT_REPORTED[name])
         self.text(study, REGEN.curationNote, r.curation_note)
+        if r.registration is not None:
+            self.add(study, RDFS.seeAlso, URIRef(f"https://clinicaltrials.gov/study/{r.registration.nct_id}"))
         return study
 
     def intervention(self, i: int, item: Any) -> None:

@@ -7,12 +7,13 @@ the field and what is accepted. Turning records into triples is ``records``' job
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from regen_kg.errors import InputError, Location
 
@@ -35,6 +36,9 @@ SafetyProfile = Literal[
     "favourable-safety-unspecified",
 ]
 NotReported = Literal["sample_size", "follow_up", "adverse_events", "pmid", "doi", "assessment_method"]
+NctId = Annotated[str, Field(pattern=r"^NCT[0-9]{8}$")]
+#: A date as the source writes it (``2014-08-05`` or ``2006-11``); a YAML date is read back as text.
+DateText = Annotated[str, BeforeValidator(lambda v: v.isoformat() if isinstance(v, date) else v)]
 
 
 class _Model(BaseModel):
@@ -125,6 +129,16 @@ class Recommendation(_Model):
     addresses: list[Slug] = []
 
 
+class MeshHeading(_Model):
+    """A MeSH descriptor that NLM indexed a publication with, as its PubMed record gives it."""
+
+    iri: Annotated[str, Field(pattern=r"^http://id\.nlm\.nih\.gov/mesh/D[0-9]{6,9}$")]
+    label: str
+    #: NLM marked the heading (or one of its qualifiers) as a major topic of the article
+    major: bool = False
+    qualifiers: list[str] = []
+
+
 class Citation(_Model):
     kind: Literal["primary", "review", "unlocated"]
     status: Literal["verified", "not-found", "not-checked"]
@@ -139,11 +153,87 @@ class Citation(_Model):
     verified_at: str | None = None
     cited_by: Slug | None = None
     note: str | None = None
+    #: metadata read by ``regen-kg import pubmed``; kept in the record, not turned into triples
+    abstract: str | None = None
+    publication_types: list[str] = []
+    mesh_headings: list[MeshHeading] = []
+    #: trial registrations the publication names (PubMed DataBankList)
+    nct_ids: list[NctId] = []
 
     @field_validator("pmid", mode="before")
     @classmethod
     def _pmid_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+
+class RegisteredOutcome(_Model):
+    """A primary or secondary outcome measure as registered."""
+
+    measure: str
+    time_frame: str | None = None
+    description: str | None = None
+
+
+class RegisteredArm(_Model):
+    """An arm group as registered (its type and interventions in the registry's words)."""
+
+    label: str
+    type: str | None = None
+    description: str | None = None
+    interventions: list[str] = []
+
+
+class ConditionMesh(_Model):
+    """A MeSH term the registry derived for a condition, with the id exactly as the registry gives it."""
+
+    id: str
+    term: str
+
+
+class RegisteredReference(_Model):
+    citation: str
+    pmid: str | None = None
+    type: str | None = None
+
+    @field_validator("pmid", mode="before")
+    @classmethod
+    def _pmid_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Registration(_Model):
+    """A ClinicalTrials.gov registration as its API v2 record gives it (``regen-kg import ctgov``)."""
+
+    registry: Literal["ClinicalTrials.gov"] = "ClinicalTrials.gov"
+    nct_id: NctId
+    brief_title: str | None = None
+    official_title: str | None = None
+    acronym: str | None = None
+    overall_status: str | None = None
+    study_type: str | None = None
+    phases: list[str] = []
+    allocation: str | None = None
+    intervention_model: str | None = None
+    primary_purpose: str | None = None
+    masking: str | None = None
+    who_masked: list[str] = []
+    enrollment: int | None = None
+    enrollment_type: str | None = None
+    start_date: DateText | None = None
+    primary_completion_date: DateText | None = None
+    completion_date: DateText | None = None
+    first_posted: DateText | None = None
+    last_updated: DateText | None = None
+    lead_sponsor: str | None = None
+    collaborators: list[str] = []
+    conditions: list[str] = []
+    condition_meshes: list[ConditionMesh] = []
+    arms: list[RegisteredArm] = []
+    primary_outcomes: list[RegisteredOutcome] = []
+    secondary_outcomes: list[RegisteredOutcome] = []
+    references: list[RegisteredReference] = []
+    has_results: bool | None = None
+    version_date: DateText | None = None
 
 
 class Record(_Model):
@@ -165,6 +255,9 @@ class Record(_Model):
     limitations: list[Limitation] = []
     recommendations: list[Recommendation] = []
     curation_note: str | None = None
+    #: true while the findings (for a source document, its claims) are still to be curated
+    findings_pending: bool = False
+    registration: Registration | None = None
 
     @property
     def is_study(self) -> bool:
@@ -250,6 +343,8 @@ def _describe(error: Any) -> str:
         message = "unknown field; check its spelling against data/README.md"
     elif error["type"] == "missing":
         message = "required field is missing"
+    elif error.get("input", "") is None:
+        message = f"is empty; fill it in ({message})"
     return f"field '{field}': {message}"
 
 
