@@ -20,7 +20,8 @@ def regen_server(root: Path, *args: str) -> Iterator[str]:
     log = open(root / f".serve-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "regen_kg.cli", "--root", str(root), "serve", "--port", str(port), *args],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -8,8 +8,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -23,15 +21,15 @@ from regen_kg.publish import Target, publish
 from regen_kg.queries import load_catalogue, run_query
 from regen_kg.store import GraphStore, open_store
 
-from .conftest import ROOT
 from .oxigraph_server import oxigraph
 from .test_endpoint import rows as normal_rows
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def http(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-         method: str | None = None) -> tuple[int, str, bytes]:
+def http(
+    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
+) -> tuple[int, str, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -44,7 +42,9 @@ def sparql(server: str, query: str, accept: str = "application/sparql-results+js
     return http(f"{server}/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept})
 
 
-def test_stored_queries_through_sparqlwrapper_match_the_cli(server: str, store: GraphStore, paths: ProjectPaths) -> None:
+def test_stored_queries_through_sparqlwrapper_match_the_cli(
+    server: str, store: GraphStore, paths: ProjectPaths
+) -> None:
     remote = open_store(f"sparql:{server}/sparql")
     for query in load_catalogue(paths).values():
         local, far = run_query(store, query), run_query(remote, query)
@@ -57,7 +57,9 @@ def test_stored_queries_through_sparqlwrapper_match_the_cli(server: str, store: 
 @pytest.mark.parametrize(("fmt", "marker"), [(JSON, b'"bindings"'), (XML, b"<sparql"), (CSV, b"study\r\n")])
 def test_result_formats(server: str, fmt: str, marker: bytes) -> None:
     client = SPARQLWrapper(f"{server}/sparql")
-    client.setQuery("PREFIX regen: <https://w3id.org/regen-kg/ontology/> SELECT ?study WHERE { ?study a regen:PilotStudy }")
+    client.setQuery(
+        "PREFIX regen: <https://w3id.org/regen-kg/ontology/> SELECT ?study WHERE { ?study a regen:PilotStudy }"
+    )
     client.setReturnFormat(fmt)
     raw = client.query().response.read()
     assert marker in raw
@@ -65,10 +67,15 @@ def test_result_formats(server: str, fmt: str, marker: bytes) -> None:
 
 def test_post_forms_and_tsv(server: str) -> None:
     body = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
-    status, ctype, data = http(f"{server}/sparql", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, ctype, data = http(
+        f"{server}/sparql", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 200 and json.loads(data)["boolean"] is True
-    status, ctype, data = http(f"{server}/sparql", data=b"SELECT ?s WHERE { ?s a <https://w3id.org/regen-kg/ontology/Review> }",
-                               headers={"Content-Type": "application/sparql-query", "Accept": "text/tab-separated-values"})
+    status, ctype, data = http(
+        f"{server}/sparql",
+        data=b"SELECT ?s WHERE { ?s a <https://w3id.org/regen-kg/ontology/Review> }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/tab-separated-values"},
+    )
     assert status == 200 and ctype.startswith("text/tab-separated-values")
     assert data.decode().splitlines() == ["?s", "<https://w3id.org/regen-kg/id/publication/source-review>"]
 
@@ -111,8 +118,10 @@ def test_refused_queries(server: str, query: str, status: int) -> None:
 
 
 def test_update_through_the_protocol_is_refused(server: str) -> None:
-    for headers, data in (({"Content-Type": "application/sparql-update"}, b"DROP ALL"),
-                          ({"Content-Type": "application/x-www-form-urlencoded"}, b"update=DROP%20ALL")):
+    for headers, data in (
+        ({"Content-Type": "application/sparql-update"}, b"DROP ALL"),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"update=DROP%20ALL"),
+    ):
         status, _, body = http(f"{server}/sparql", data=data, headers=headers)
         assert status == 403 and b"read-only" in body
     # the data is still there
@@ -169,8 +178,15 @@ def test_content_negotiation_of_our_iris(server: str, path: str, label: str) -> 
 def test_study_page_shows_the_evidence(server: str) -> None:
     _, _, html = http(server + "/id/study/kim-2016", headers={"Accept": "text/html"})
     page = html.decode()
-    for words in ("randomized controlled trial", "not found in the literature", "unverified secondary report",
-                  "claim", "skin elasticity", "intervention superior to comparator", "paracrine signalling"):
+    for words in (
+        "randomized controlled trial",
+        "not found in the literature",
+        "unverified secondary report",
+        "claim",
+        "skin elasticity",
+        "intervention superior to comparator",
+        "paracrine signalling",
+    ):
         assert words in page, words
 
 
@@ -202,8 +218,12 @@ def test_publish_to_oxigraph(built: pipeline.Built, store: GraphStore, paths: Pr
     with oxigraph(union_default_graph=True) as base:
         # a graph that is not ours must survive publishing
         other = b"<urn:x:s> <urn:x:p> <urn:x:o> ."
-        req = urllib.request.Request(f"{base}/store?graph=urn%3Ax%3Aother", data=other, method="PUT",
-                                     headers={"Content-Type": "application/n-triples"})
+        req = urllib.request.Request(
+            f"{base}/store?graph=urn%3Ax%3Aother",
+            data=other,
+            method="PUT",
+            headers={"Content-Type": "application/n-triples"},
+        )
         urllib.request.urlopen(req, timeout=30).close()
         target = Target(f"{base}/query", f"{base}/update", f"{base}/store")
         first = publish(built.graphs(queries=True), target)
@@ -216,7 +236,9 @@ def test_publish_to_oxigraph(built: pipeline.Built, store: GraphStore, paths: Pr
                 assert normal_rows(run_query(remote, query)) == normal_rows(run_query(store, query)), query.name
         kept = remote.query("ASK { GRAPH <urn:x:other> { <urn:x:s> <urn:x:p> <urn:x:o> } }")
         assert kept.askAnswer
-        staging = remote.query("ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/regen-kg/graph/staging/')) }")
+        staging = remote.query(
+            "ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/regen-kg/graph/staging/')) }"
+        )
         assert not staging.askAnswer
 
 
@@ -231,7 +253,7 @@ def test_failed_publish_keeps_the_old_graphs(built: pipeline.Built) -> None:
         changed[GRAPH.data] = Graph()
         with pytest.raises(PublishError, match="still holds its earlier graphs"):
             publish(changed, broken)
-        n = open_store(f"sparql:{base}/query").query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.data}> {{ ?s ?p ?o }} }}")
+        n = open_store(f"sparql:{base}/query").query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.data}> {{ ?s ?p ?o }} }}"
+        )
         assert int(next(iter(n))[0]) == len(built.loaded.data)  # type: ignore[index]
-
-

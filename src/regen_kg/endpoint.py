@@ -11,8 +11,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -122,6 +124,12 @@ def check_query(text: str, allowed_graphs: Iterable[str]) -> str:
     return str(parsed[1].name).removesuffix("Query").upper()
 
 
+@lru_cache(maxsize=1024)
+def _checked(text: str, allowed_graphs: tuple[str, ...]) -> str:
+    """check_query, remembered: parsing is the costly part of a repeated query."""
+    return check_query(text, allowed_graphs)
+
+
 def _is_update(text: str) -> bool:
     try:
         parseUpdate(text)
@@ -149,21 +157,37 @@ class QueryService:
         self.limits = limits or Limits()
         self._slots = threading.BoundedSemaphore(self.limits.workers)
         self._fork = multiprocessing.get_context("fork")
+        # the served graph never changes, so answers can be reused
+        self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def execute(self, text: str, accept: str | None) -> Answer:
-        form = check_query(text, self.graph_names)
+        form = _checked(text, tuple(self.graph_names))
         if form in ("SELECT", "ASK"):
             media = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
             fmt = SELECT_TYPES[media]
         else:
             media = negotiate(accept, GRAPH_TYPES, "text/turtle")
             fmt = GRAPH_TYPES[media]
-        if not self._slots.acquire(timeout=self.limits.timeout):
-            raise QueryRefused(503, "the server is busy; try again shortly")
-        try:
-            body = self._run_in_worker(text, form, fmt)
-        finally:
-            self._slots.release()
+        key = (text, fmt)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is not None:
+            body = cached
+        else:
+            # waiting for a free worker does not count against the query's own time limit
+            if not self._slots.acquire(timeout=max(30.0, 6 * self.limits.timeout)):
+                raise QueryRefused(503, "the server is busy; try again shortly")
+            try:
+                body = self._run_in_worker(text, form, fmt)
+            finally:
+                self._slots.release()
+            with self._cache_lock:
+                self._cache[key] = body
+                while len(self._cache) > 256:
+                    self._cache.popitem(last=False)
         return Answer(body=body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
 
     def _run_in_worker(self, text: str, form: str, fmt: str) -> bytes:

@@ -236,4 +236,3 @@ def report_tsv(report: QCReport) -> str:
     for row in report.rows:
         writer.writerow((row.check, row.severity, row.subject, row.message))
     return out.getvalue()
-
