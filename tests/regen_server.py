@@ -32,7 +32,8 @@ def regen_server(root: Path, *args: str) -> Iterator[str]:
                     break
             except (urllib.error.URLError, ConnectionError):
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("regen-kg serve did not start: " + (root / f".serve-{port}.log").read_text())
+                    log_text = (root / f".serve-{port}.log").read_text()
+                    raise RuntimeError("regen-kg serve did not start: " + log_text) from None
                 time.sleep(0.2)
         yield base
     finally:

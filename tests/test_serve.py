@@ -90,7 +90,7 @@ def test_construct_in_turtle_ntriples_and_jsonld(server: str) -> None:
 
 
 def test_service_description(server: str) -> None:
-    status, ctype, data = http(f"{server}/sparql", headers={"Accept": "text/turtle"})
+    status, _, data = http(f"{server}/sparql", headers={"Accept": "text/turtle"})
     assert status == 200
     g = Graph().parse(data=data, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"

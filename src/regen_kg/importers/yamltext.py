@@ -17,6 +17,7 @@ from regen_kg.errors import RegenError
 
 _KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:(?:\s|$)")
 _MAX_FLOW = 100
+_MAX_ITEM = 160
 
 
 class _Block(dict[str, Any]):
@@ -49,12 +50,16 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    if any(isinstance(v, dict) for v in value):
+        # items of one list share a style: one line each when every item is small and flat
+        one_line = all(isinstance(v, dict) and all(map(_flat, v.values())) and _size(v) <= _MAX_ITEM for v in value)
+        value = [v if one_line or not isinstance(v, dict) else _Block(v) for v in value]
     flow = all(_is_scalar(v) for v in value) and _size(value) <= _MAX_FLOW
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
 def _represent_dict(dumper: yaml.SafeDumper, value: dict[Any, Any]) -> yaml.MappingNode:
-    flow = all(_flat(v) for v in value.values()) and _size(value) <= _MAX_FLOW
+    flow = all(_flat(v) for v in value.values()) and _size(value) <= _MAX_ITEM
     return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
 
 
