@@ -237,6 +237,13 @@ def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: i
 @click.option("--graph-store", "graph_store", metavar="URL", help="Graph Store HTTP Protocol endpoint, if any.")
 @click.option("--user", envvar="REGEN_KG_STORE_USER", help="User name (or $REGEN_KG_STORE_USER).")
 @click.option("--password", envvar="REGEN_KG_STORE_PASSWORD", help="Password (or $REGEN_KG_STORE_PASSWORD).")
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "digest"]),
+    default="basic",
+    show_default=True,
+    help="HTTP authentication scheme (Virtuoso's -auth endpoints use digest).",
+)
 @click.pass_obj
 def publish(
     paths: ProjectPaths,
@@ -245,13 +252,14 @@ def publish(
     graph_store: str | None,
     user: str | None,
     password: str | None,
+    auth: str,
 ) -> None:
     """Load the graph into a SPARQL 1.1 store: one named graph per part, replacing only those."""
     from regen_kg.publish import Target
     from regen_kg.publish import publish as publish_graphs
 
     built = pipeline.run(paths)
-    target = Target(endpoint, update_url, graph_store, user, password)
+    target = Target(endpoint, update_url, graph_store, user, password, auth)
     report = publish_graphs(built.graphs(queries=True), target)
     table = Table(title=f"published to {endpoint} via {report.method}")
     table.add_column("named graph")

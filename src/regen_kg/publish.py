@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Namespace, URIRef
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 
 from regen_kg.errors import RegenError
 from regen_kg.export import to_ntriples
@@ -41,6 +41,8 @@ class Target:
     graph_store_url: str | None = None
     user: str | None = None
     password: str | None = None
+    #: HTTP authentication scheme for stores that need credentials: "basic" or "digest" (Virtuoso)
+    auth: str = "basic"
 
     @property
     def update(self) -> str:
@@ -63,6 +65,7 @@ def _client(url: str, target: Target) -> SPARQLWrapper:
     client.setMethod(POST)
     client.setTimeout(300)
     if target.user:
+        client.setHTTPAuth(DIGEST if target.auth == "digest" else BASIC)
         client.setCredentials(target.user, target.password or "")
     return client
 
@@ -102,11 +105,16 @@ def _put(target: Target, graph_iri: URIRef, graph: Graph) -> None:
     request = urllib.request.Request(
         url, data=to_ntriples(graph).encode(), method="PUT", headers={"Content-Type": "application/n-triples"}
     )
-    if target.user:
+    opener = urllib.request.build_opener()
+    if target.user and target.auth == "digest":
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, target.graph_store_url, target.user, target.password or "")
+        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+    elif target.user:
         token = base64.b64encode(f"{target.user}:{target.password or ''}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(request, timeout=300) as response:
+        with opener.open(request, timeout=300) as response:
             if response.status not in (200, 201, 204):
                 raise PublishError(f"graph store answered {response.status} for {graph_iri}")
     except urllib.error.URLError as exc:
