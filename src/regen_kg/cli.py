@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 from rich.console import Console
 from rich.table import Table
 
-from regen_kg import __version__, cli_curation, cli_release
+from regen_kg import __version__, cli_bench, cli_curation, cli_release
 from regen_kg import build as pipeline
 from regen_kg.context import build_context
 from regen_kg.errors import RegenError
@@ -349,6 +349,7 @@ def links_prefixes(paths: ProjectPaths, check_only: bool) -> None:
 
 cli_curation.register(cli)
 cli_release.register(cli)
+cli_bench.register(cli)
 
 
 def main() -> None:
