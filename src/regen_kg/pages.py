@@ -24,7 +24,7 @@ table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px s
 vertical-align:top;text-align:left}th{background:#eef}code,.iri{font-family:ui-monospace,monospace;font-size:.85rem}
 .claim{background:#fff6e5}.finding{background:#eefbea}.note{color:#555;font-size:.9rem}
 form.q{border:1px solid #ccd;padding:.6rem;margin:.6rem 0;background:#fff}textarea{width:100%;font-family:monospace}
-.warn{color:#8a4b00;font-weight:600}
+.warn{color:#8a4b00;font-weight:600}#evidence-map svg{max-width:100%;height:auto}
 """
 
 

@@ -57,7 +57,7 @@ def create_app(
         catalogue=load_catalogue(paths),
         service=QueryService(store, built.graphs(queries=True).keys(), limits),
         graph=bind_all(graph),
-        evidence_svg=evidence_svg(built, paths) if evidence_svg else "",
+        evidence_svg=(evidence_svg or inline_evidence_map)(built, paths),
     )
     renderer = pages.Renderer(site.graph)
     app = FastAPI(title="regen-kg", docs_url=None, redoc_url=None, openapi_url=None)
@@ -192,6 +192,14 @@ def create_app(
         return resource(f"{BASE}ontology", request)
 
     return app
+
+
+def inline_evidence_map(built: Built, paths: ProjectPaths) -> str:
+    """The evidence-map figure as inline SVG (drawn from the stored evidence-map query)."""
+    from regen_kg.evidence_map import evidence_map
+
+    svg = evidence_map(built.store(), load_catalogue(paths), "svg").decode("utf-8")
+    return svg[svg.find("<svg") :]
 
 
 class _Direct:
