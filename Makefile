@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 
 .PHONY: run test build lint typecheck clean browser load bench
 
+bench: $(VENV)/.installed-test
+	$(BIN)/regen-kg bench run --studies $${STUDIES:-100,1000}
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 

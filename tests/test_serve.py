@@ -257,3 +257,12 @@ def test_failed_publish_keeps_the_old_graphs(built: pipeline.Built) -> None:
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH.data}> {{ ?s ?p ?o }} }}"
         )
         assert int(next(iter(n))[0]) == len(built.loaded.data)  # type: ignore[index]
+
+
+def test_ontology_documentation_is_served(server: str) -> None:
+    status, ctype, html = http(server + "/ontology/")
+    page = html.decode()
+    assert status == 200 and ctype.startswith("text/html")
+    assert 'id="MesenchymalStemCell"' in page or "id='MesenchymalStemCell'" in page
+    status, ctype, svg = http(server + "/ontology/model.svg")
+    assert status == 200 and b"<svg" in svg

@@ -114,21 +114,55 @@ def load(paths: ProjectPaths) -> Loaded:
     )
 
 
-def validate(paths: ProjectPaths, loaded: Loaded | None = None) -> ValidationReport:
+#: The build engines: ``reference`` (pyshacl + owlrl) and ``fast`` (SHACL compiled to SPARQL on
+#: Oxigraph + the compiled OWL 2 RL tables). Both give the same report and inferences (tests/test_fast*.py);
+#: ``fast`` falls back to the reference for a TBox or shapes outside what it compiles.
+ENGINES = ("fast", "reference")
+DEFAULT_ENGINE = "fast"
+
+
+def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     loaded = loaded or load(paths)
-    return validate_graph(loaded.asserted, load_shapes(paths), loaded.origins)
+    shapes = load_shapes(paths)
+    if engine == "fast":
+        try:
+            from regen_kg.fastshacl import UnsupportedShapes, validate_fast
+        except ImportError:  # pyoxigraph missing: the reference engine still works
+            pass
+        else:
+            try:
+                return validate_fast(loaded.asserted, shapes, loaded.origins)
+            except UnsupportedShapes:
+                pass
+    elif engine != "reference":
+        raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    return validate_graph(loaded.asserted, shapes, loaded.origins)
 
 
-def run(paths: ProjectPaths) -> Built:
+def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE) -> Graph:
+    """The inferred triples (raises InconsistencyError), by the chosen engine."""
+    if engine == "fast":
+        from regen_kg.fastreason import UnsupportedTBox, reason_fast, schema_graph
+
+        try:
+            return reason_fast(schema_graph(loaded.ontology, loaded.mappings), loaded.data, loaded.asserted).inferred
+        except UnsupportedTBox:
+            pass
+    elif engine != "reference":
+        raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    return reason(loaded.asserted).inferred
+
+
+def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE) -> Built:
     """Load, validate and reason. Raises ValidationFailed on SHACL violations and
     InconsistencyError if reasoning finds the graph inconsistent."""
     loaded = load(paths)
-    report = validate(paths, loaded)
+    report = validate(paths, loaded, engine=engine)
     if not report.conforms:
         raise ValidationFailed(format_problems(report))
-    reasoned = reason(loaded.asserted)
+    inferred = infer(loaded, engine=engine)
     examples = catalogue_graph(load_catalogue(paths).values())
-    return Built(loaded=loaded, report=report, inferred=reasoned.inferred, queries=examples)
+    return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
 
 def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
@@ -175,9 +209,9 @@ def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
     return written
 
 
-def build(paths: ProjectPaths, out_dir: Path) -> tuple[Built, list[Path]]:
+def build(paths: ProjectPaths, out_dir: Path, *, engine: str = DEFAULT_ENGINE) -> tuple[Built, list[Path]]:
     """The whole pipeline; nothing is written unless every stage succeeds."""
-    built = run(paths)
+    built = run(paths, engine=engine)
     outputs = render(built, paths)
     return built, write(outputs, out_dir)
 

@@ -11,6 +11,7 @@ while nobody has edited it; otherwise the import refuses (``--force`` overrides)
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -126,8 +127,6 @@ def find_record(files: Iterable[RecordFile], record_id: str) -> RecordFile:
     for f in files:
         if f.id == record_id:
             return f
-    import difflib
-
     close = difflib.get_close_matches(record_id, [f.id for f in files], n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise RegenError(f"no record {record_id!r} in data/studies, data/sources or data/inbox{hint}")
@@ -256,6 +255,8 @@ sample_size:
 # follow_up: {{value: 6, unit: month}}
 # What the source is silent on: sample_size, follow_up, adverse_events, pmid, doi, assessment_method.
 not_reported: []
+# Set by the importers: findings_pending: true while findings are still to be curated (remove it when
+# they are done); registration: the ClinicalTrials.gov record (regen-kg import ctgov --link).
 
 # The publication that reports the study.
 citation:
@@ -280,7 +281,9 @@ citation:
   # Where you read the identifiers (a PubMed page, the publisher's site...).
   verified_at:
   # Optional: pmcid: PMC4198585 | cited_by: source-review (for an unlocated citation) | note: free text
-  # (regen-kg import pubmed --link fills in abstract, publication_types, mesh_headings and nct_ids.)
+  # Filled in by 'regen-kg import pubmed' (kept in the record, not turned into triples): abstract:,
+  # publication_types: [PubMed's types], nct_ids: [trial registrations the article names], and
+  # mesh_headings: [{{iri: http://id.nlm.nih.gov/mesh/D..., label:, major: true|false, qualifiers: [...]}}].
 
 # What was given. Each intervention has an id (unique in this record) that arms and statements use.
 interventions:
@@ -312,7 +315,8 @@ arms:
 statements:
   - id:
     # finding: reported by this study's own publication | claim: what a secondary source says
-    # (a claim needs stated_in: the id of the source record in data/sources).
+    # (a claim needs stated_in: the id of the source record in data/sources, e.g. stated_in: source-review;
+    # a claim about how it works may name a mechanism: <a regen:Mechanism class> instead of an outcome).
     kind: finding
     # The id of the intervention the statement is about (given in an arm, or a component of one).
     intervention:
@@ -322,10 +326,12 @@ statements:
 {comparisons}    # comparison: PRPAddedToCellOrFatTherapy
     # The outcome (a regen:Outcome class).
 {outcomes}    outcome:
-    # improved | no-change | worsened (against baseline) or superior | no-difference | inferior (against the comparator)
+    # improved | no-change | worsened (against baseline), or
+    # superior | no-difference | inferior (against the comparator)
     direction:
-    # Optional: magnitude: [significant | not-significant | modest | slight | visible | excellent | beyond-individual-treatments]
-    # Optional: timepoints: [{{value: 3, unit: month}}]
+    # Optional: magnitude, a list of significant | not-significant | modest | slight | visible |
+    #   excellent | beyond-individual-treatments, e.g. magnitude: [significant]
+    # Optional: when it was assessed, e.g. timepoints: [{{value: 3, unit: month}}]
     # How the outcome was assessed (an AssessmentMethod class).
 {methods}    method:
     # Optional: synergy: true (a combination beats its components)
@@ -335,8 +341,10 @@ statements:
     text:
     # Optional: note: free text
 
-# What weakens the evidence, each {{type: <limitation type>, text: ...}}.
+# What weakens the evidence, each {{type: <limitation type>, text: ...}}; optional id (default: from
+# the type) and stated_by: source | curators (default for a study: curators).
 {limitations}limitations: []
 
 # Optional: curation_note: free text about this record.
+# (Source records in data/sources also have recommendations: [{{id, text, addresses: [limitation ids]}}].)
 """

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyparsing import ParseException
 from rdflib import Graph, URIRef
 
 from regen_kg.build import Loaded, load
@@ -141,7 +142,6 @@ def parse_check(path: Path, severity: str) -> Check:
         match = _HEADER.match(line)
         if match:
             meta[match.group(1)] = match.group(2).strip()
-    check_syntax(text, path)
     return Check(
         name=path.stem,
         path=path,
@@ -171,7 +171,11 @@ def run_checks(graphs: dict[URIRef, Graph], checks: list[Check]) -> QCReport:
     for check in checks:
         if check.severity == "IGNORE":
             continue
-        result = store.query(check.text)
+        try:
+            result = store.query(check.text)
+        except ParseException:
+            check_syntax(check.text, check.path)  # raises InputError naming the line and column
+            raise
         variables = [str(v) for v in (result.vars or [])]
         if "subject" not in variables:
             raise InputError(Location(check.path), "a check must SELECT ?subject (and, best, ?message)")

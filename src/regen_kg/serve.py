@@ -183,6 +183,25 @@ def create_app(
     def record(kind: str, slug: str, request: Request) -> Response:
         return resource(f"{BASE}id/{kind}/{slug}", request)
 
+    docs: dict[str, bytes] = {}
+
+    def ontology_docs() -> dict[str, bytes]:
+        if not docs:  # drawn on first request: most visitors never open them
+            from regen_kg.diagram import model_svg
+            from regen_kg.docs import render_docs
+
+            loaded = site.built.loaded
+            docs.update(render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology)))
+        return docs
+
+    @app.get("/ontology/", response_class=HTMLResponse)
+    def ontology_documentation() -> Response:
+        return HTMLResponse(ontology_docs()["index.html"])
+
+    @app.get("/ontology/model.svg")
+    def ontology_model() -> Response:
+        return Response(ontology_docs()["model.svg"], media_type="image/svg+xml")
+
     @app.get("/ontology/{term}")
     def term(term: str, request: Request) -> Response:
         return resource(f"{BASE}ontology/{term}", request)

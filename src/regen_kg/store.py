@@ -98,11 +98,15 @@ def query_form(sparql: str) -> str:
 
 
 def open_store(selector: str = "memory") -> GraphStore:
-    """The backend named by ``selector``: ``memory`` (rdflib, embedded) or ``sparql:URL``."""
+    """The backend named by ``selector``: ``memory``/``rdflib`` or ``oxigraph`` (embedded), or ``sparql:URL``."""
     if selector in ("memory", "rdflib"):
         return MemoryStore()
+    if selector == "oxigraph":
+        from regen_kg.oxstore import OxigraphStore
+
+        return OxigraphStore()
     if selector.startswith("sparql:"):
         return EndpointStore(selector[len("sparql:") :])
     if selector.startswith(("http://", "https://")):
         return EndpointStore(selector)
-    raise ValueError(f"unknown store {selector!r}; choose memory or sparql:URL")
+    raise ValueError(f"unknown store {selector!r}; choose memory, oxigraph or sparql:URL")

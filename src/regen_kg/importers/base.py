@@ -11,7 +11,7 @@ Folder = Literal["studies", "sources", "inbox"]
 
 #: Letters that Unicode decomposition does not reduce to ASCII.
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"})
-_FOLD |= str.maketrans({"þ": "th", "Þ": "Th", "œ": "oe", "Œ": "OE", "ı": "i"})
+_FOLD |= str.maketrans({"þ": "th", "Þ": "Th", "œ": "oe", "Œ": "OE", "\u0131": "i"})
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,29 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from regen_kg.errors import InputError, Location
-from regen_kg.importers.base import Identifiers, ImportedRecord, SourceKey, slugify, unique_slug
+from regen_kg.importers.base import Folder, Identifiers, ImportedRecord, SourceKey, slugify, unique_slug
 
 _NCT = re.compile(r"^NCT[0-9]{8}$")
+#: how the citation note of an imported registration starts (a link to the publication drops it)
+REGISTRATION_NOTE = "A trial registration, not a journal article"
 EXPERIMENTAL_ARMS = {"EXPERIMENTAL"}
 COMPARATOR_ARMS = {"ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR", "SHAM_COMPARATOR", "NO_INTERVENTION"}
+
+
+@dataclass(frozen=True)
+class _At:
+    """A JSON object and its path in the file (``protocolSection.armsInterventionsModule.armGroups[1]``)."""
+
+    value: dict[str, Any]
+    path: str
+
+    def sub(self, dotted: str) -> str:
+        return f"{self.path}.{dotted}" if self.path else dotted
 
 
 class _Reader:
@@ -34,40 +48,43 @@ class _Reader:
     def fail(self, where: str, message: str) -> InputError:
         return InputError(Location(self.path), f"{where}: {message}")
 
-    def get(self, obj: Any, dotted: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
-        node = obj
+    def get(self, at: _At, dotted: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
+        node: Any = at.value
+        where = at.sub(dotted)
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
                 if required:
-                    raise self.fail(dotted, "missing required field (not a ClinicalTrials.gov API v2 study record?)")
+                    raise self.fail(where, "missing required field (not a ClinicalTrials.gov API v2 study record?)")
                 return None
             node = node[part]
         if node is None:
             return None
         if kind is int and isinstance(node, bool):
-            raise self.fail(dotted, f"expected a whole number, found {node!r}")
+            raise self.fail(where, f"expected a whole number, found {node!r}")
         if not isinstance(node, kind):
             expected = _KIND_NAMES.get(kind, "text or an object") if isinstance(kind, type) else "text or an object"
-            raise self.fail(dotted, f"expected {expected}, found {type(node).__name__}")
+            raise self.fail(where, f"expected {expected}, found {type(node).__name__}")
         return node
 
-    def text(self, obj: Any, dotted: str, *, required: bool = False) -> str | None:
-        value = self.get(obj, dotted, str, required=required)
+    def text(self, at: _At, dotted: str, *, required: bool = False) -> str | None:
+        value = self.get(at, dotted, str, required=required)
         return value.strip() or None if isinstance(value, str) else None
 
-    def texts(self, obj: Any, dotted: str) -> list[str]:
-        items = self.get(obj, dotted, list) or []
+    def texts(self, at: _At, dotted: str) -> list[str]:
+        items = self.get(at, dotted, list) or []
         for i, item in enumerate(items):
             if not isinstance(item, str):
-                raise self.fail(f"{dotted}[{i}]", f"expected text, found {type(item).__name__}")
+                raise self.fail(f"{at.sub(dotted)}[{i}]", f"expected text, found {type(item).__name__}")
         return [i.strip() for i in items if i.strip()]
 
-    def objects(self, obj: Any, dotted: str) -> list[dict[str, Any]]:
-        items = self.get(obj, dotted, list) or []
+    def objects(self, at: _At, dotted: str) -> list[_At]:
+        items = self.get(at, dotted, list) or []
+        out = []
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                raise self.fail(f"{dotted}[{i}]", f"expected an object, found {type(item).__name__}")
-        return list(items)
+                raise self.fail(f"{at.sub(dotted)}[{i}]", f"expected an object, found {type(item).__name__}")
+            out.append(_At(item, f"{at.sub(dotted)}[{i}]"))
+        return out
 
 
 _KIND_NAMES = {str: "text", int: "a whole number", list: "a list", dict: "an object", bool: "true or false"}
@@ -102,27 +119,28 @@ def read(path: Path) -> list[ImportedRecord]:
     return [to_record(path, load_json(path))]
 
 
-def _date(reader: _Reader, protocol: Any, dotted: str) -> str | None:
+def _date(reader: _Reader, protocol: _At, dotted: str) -> str | None:
     value = reader.get(protocol, dotted, (str, dict))
     if isinstance(value, dict):
         value = value.get("date")
     if value is None:
         return None
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
-        raise reader.fail(dotted, f"expected a date like 2014-08-05 or 2006-11, found {value!r}")
+        raise reader.fail(protocol.sub(dotted), f"expected a date like 2014-08-05 or 2006-11, found {value!r}")
     return value
 
 
-def registration_of(reader: _Reader, data: dict[str, Any]) -> dict[str, Any]:
+def registration_of(reader: _Reader, raw: dict[str, Any]) -> dict[str, Any]:
     """The ``registration`` block: what the registry says, in its own terms."""
-    p = data["protocolSection"]
+    data = _At(raw, "")
+    p = _At(raw["protocolSection"], "protocolSection")
     nct = reader.text(p, "identificationModule.nctId", required=True)
     if nct is None or not _NCT.match(nct):
-        raise reader.fail("protocolSection.identificationModule.nctId", f"expected NCT + 8 digits, found {nct!r}")
+        raise reader.fail(p.sub("identificationModule.nctId"), f"expected NCT + 8 digits, found {nct!r}")
     brief = reader.text(p, "identificationModule.briefTitle")
     official = reader.text(p, "identificationModule.officialTitle")
     if not brief and not official:
-        raise reader.fail("protocolSection.identificationModule.briefTitle", "missing required field")
+        raise reader.fail(p.sub("identificationModule.briefTitle"), "missing required field")
     design = "designModule.designInfo"
     outcomes = {
         which: [
@@ -182,7 +200,8 @@ def registration_of(reader: _Reader, data: dict[str, Any]) -> dict[str, Any]:
         "has_results": reader.get(data, "hasResults", bool),
         "version_date": reader.text(data, "derivedSection.miscInfoModule.versionHolder"),
     }
-    return _prune(reg)
+    pruned: dict[str, Any] = _prune(reg)
+    return pruned
 
 
 def _prune(value: Any) -> Any:
@@ -210,14 +229,14 @@ def design_of(reg: dict[str, Any], arm_count: int) -> list[str]:
 
 def _interventions(reader: _Reader, data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(the record's interventions, the registry's interventions with their arm labels)."""
-    p = data["protocolSection"]
+    p = _At(data["protocolSection"], "protocolSection")
     items: list[dict[str, Any]] = []
     raw: list[dict[str, Any]] = []
     taken: set[str] = set()
-    for i, entry in enumerate(reader.objects(p, "armsInterventionsModule.interventions")):
-        name = reader.text(entry, "name")
+    for entry in reader.objects(p, "armsInterventionsModule.interventions"):
+        name = reader.text(entry, "name", required=True)
         if not name:
-            raise reader.fail(f"protocolSection.armsInterventionsModule.interventions[{i}].name", "missing")
+            raise reader.fail(entry.sub("name"), "missing required field")
         kind = reader.text(entry, "type")
         note = f"ClinicalTrials.gov intervention type {kind}" if kind else "ClinicalTrials.gov intervention"
         others = reader.texts(entry, "otherNames")
@@ -296,7 +315,7 @@ def to_record(path: Path, data: dict[str, Any]) -> ImportedRecord:
             "journal": f"ClinicalTrials.gov {nct}",
             "verified_at": f"{origin}, read from {path.name}",
             "note": (
-                f"A trial registration, not a journal article: the registry names no authors, so first_author is "
+                f"{REGISTRATION_NOTE}: the registry names no authors, so first_author is "
                 f"the lead sponsor, and year is when the record was first posted ({posted or 'not given'}). "
                 "Link the results publication with 'regen-kg import pubmed --link'."
             ),
@@ -318,6 +337,6 @@ def to_record(path: Path, data: dict[str, Any]) -> ImportedRecord:
         notes.append("no arm receives an intervention: add the arms before the record can be built")
     if reg.get("enrollment") is not None and reg.get("enrollment_type") != "ACTUAL":
         notes.append(f"enrollment {reg['enrollment']} is {reg.get('enrollment_type', 'of unknown type')}, not actual")
-    folder = "studies" if design and arms else "inbox"
+    folder: Folder = "studies" if design and arms else "inbox"
     ids = Identifiers(nct_ids=(nct,))
     return ImportedRecord(SourceKey("ctgov", nct), body["id"], body, folder, ids, origin, notes, comments)

@@ -61,6 +61,8 @@ class Article:
     publication_types: list[str] = field(default_factory=list)
     mesh_headings: list[dict[str, Any]] = field(default_factory=list)
     nct_ids: list[str] = field(default_factory=list)
+    #: what the importer left out of the file, to tell the curator
+    skipped: list[str] = field(default_factory=list)
 
 
 def read_articles(path: Path) -> list[Article]:
@@ -84,7 +86,11 @@ def read_articles(path: Path) -> list[Article]:
         others = sorted({child.tag for child in root})
         found = f" (it holds only {', '.join('<' + t + '>' for t in others)})" if others else ""
         raise InputError(Location(path), f"no <PubmedArticle> in the file{found}")
-    return [_article(path, number, element) for number, element in enumerate(elements, start=1)]
+    articles = [_article(path, number, element) for number, element in enumerate(elements, start=1)]
+    books = len(root.findall("PubmedBookArticle"))
+    if books:
+        articles[0].skipped.append(f"the file also holds {books} <PubmedBookArticle>(s), which are not imported")
+    return articles
 
 
 def to_records(path: Path, articles: list[Article]) -> list[ImportedRecord]:
@@ -284,7 +290,7 @@ def to_record(path: Path, number: int, article: Article, total: int = 1) -> Impo
     who = f"{article.first_author} {article.year}" if article.first_author and article.year else f"PMID {article.pmid}"
     body: dict[str, Any] = {"id": record_id(article), "label": f"{who}: {article.title}"}
     designs = designs_of(article.publication_types)
-    notes: list[str] = []
+    notes: list[str] = list(article.skipped)
     comments: dict[str, str] = {}
     if not review:
         body["design"] = designs

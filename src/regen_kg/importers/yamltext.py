@@ -158,19 +158,19 @@ def append_items(text: str, key: str, items: list[Any]) -> str:
     return "".join(lines[: span.end] + added + lines[span.end :])
 
 
-def check_edit(old_text: str, new_text: str, key: str, where: str) -> dict[str, Any]:
-    """Parse the edited text and make sure only ``key`` changed; returns the new data."""
+def check_edit(old_text: str, new_text: str, keys: set[str], where: str) -> dict[str, Any]:
+    """Parse the edited text and make sure only the top-level ``keys`` changed; returns the new data."""
     try:
         old = yaml.safe_load(old_text)
         new = yaml.safe_load(new_text)
     except yaml.YAMLError as exc:
-        raise RegenError(f"{where}: editing '{key}' would leave the file unreadable ({exc}); nothing written") from exc
+        raise RegenError(f"{where}: the edit would leave the file unreadable ({exc}); nothing written") from exc
     if not isinstance(old, dict) or not isinstance(new, dict):
         raise RegenError(f"{where}: not a YAML mapping; nothing written")
-    changed = sorted(k for k in set(old) | set(new) if k != key and old.get(k) != new.get(k))
+    changed = sorted(k for k in set(old) | set(new) if k not in keys and old.get(k) != new.get(k))
     if changed:
         raise RegenError(
-            f"{where}: editing '{key}' would also change {', '.join(changed)}; nothing written. "
-            "Check the file's layout (one top-level key a line, at the start of the line)."
+            f"{where}: editing {', '.join(sorted(keys))} would also change {', '.join(changed)}; nothing written. "
+            "Check the file's layout (each top-level key at the start of its line)."
         )
     return new

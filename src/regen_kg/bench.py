@@ -1,0 +1,573 @@
+"""Benchmarks: a deterministic synthetic corpus generator and a runner that times every build stage.
+
+``generate`` writes a whole project tree (ontology, shapes, queries, vocabularies and mappings copied
+from a template project, plus N synthetic study records shaped like the real ones) so that the
+ordinary pipeline runs on it unchanged. ``defects_rate`` seeds SHACL defects of every kind, cycling
+through :data:`DEFECT_KINDS`, at a known rate. ``run_benchmark`` times each stage of the fast and
+of the reference pipeline and writes Markdown and JSON tables.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import resource
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regen_kg.paths import ProjectPaths, project_paths
+
+# --- the corpus generator ---------------------------------------------------------------------
+
+#: intervention type -> (material classes, route); every concrete intervention kind of the ontology.
+INTERVENTION_KINDS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "StemCellEnrichedFatGrafting": (("StemCellEnrichedFatGraft",), "SubcutaneousInjection"),
+    "IntradermalMSCInjection": (
+        ("BoneMarrowMesenchymalStemCell", "UmbilicalCordMesenchymalStemCell", "MesenchymalStemCell"),
+        "IntradermalInjection",
+    ),
+    "ExpandedADSCInjection": (("CultureExpandedAdiposeDerivedStemCell",), "IntradermalInjection"),
+    "SVFInjection": (("StromalVascularFraction",), "IntradermalInjection"),
+    "NanofatGrafting": (("Nanofat",), "IntradermalInjection"),
+    "ConditionedMediumApplication": (
+        ("MSCConditionedMedium", "UmbilicalCordMSCConditionedMedium", "EndothelialPrecursorCellConditionedMedium"),
+        "TopicalAfterMicroneedling",
+    ),
+    "PRPInjection": (("PlateletRichPlasma",), "IntradermalInjection"),
+    "TopicalPRP": (("PlateletRichPlasma",), "TopicalAfterMicroneedling"),
+    "PlateletBasedIntervention": (("PlateletRichPlasma",), None),
+    "StemCellBasedIntervention": (("AdiposeDerivedStemCell", "MesenchymalStemCell"), None),
+    "ConventionalFatGrafting": (("FatGraft",), "SubcutaneousInjection"),
+    "DermalFillerTreatment": ((), "IntradermalInjection"),
+    "ConventionalTreatment": ((), None),
+    "Microneedling": ((), None),
+}
+COMPARATOR_KINDS = ("SalinePlacebo", "PRPInjection", "ConventionalFatGrafting", "DermalFillerTreatment")
+OUTCOMES = (
+    "DermalThickness",
+    "DermalDensity",
+    "EpidermalDensity",
+    "SkinElasticity",
+    "Wrinkles",
+    "WrinkleDepth",
+    "FineLines",
+    "SkinHydration",
+    "SkinTexture",
+    "SkinTone",
+    "SkinPigmentation",
+    "SkinBrightness",
+    "SkinQuality",
+    "LiftingEffect",
+    "VolumeRetention",
+    "DurabilityOfEffect",
+    "NaturalnessOfResult",
+    "TypeICollagenContent",
+    "CollagenSynthesisHistology",
+    "ElasticFibres",
+    "Elastosis",
+    "VascularDensity",
+    "DermalCellularity",
+    "Inflammation",
+    "Fibrosis",
+    "DermalArchitecture",
+    "PatientSatisfaction",
+    "RecoveryTime",
+)
+METHODS = (
+    "SkinBiopsy",
+    "ElectronMicroscopy",
+    "PatientReport",
+    "ClinicalAssessment",
+    "InstrumentMeasurement",
+    "UltrasoundImaging",
+)
+DESIGNS = (
+    ["RandomizedControlledTrial"],
+    ["RandomizedControlledTrial", "SplitFaceStudy"],
+    ["NonRandomizedControlledTrial"],
+    ["ControlledClinicalTrial"],
+    ["PilotStudy"],
+    ["SingleArmStudy"],
+)
+MAGNITUDES = ("significant", "not-significant", "modest", "slight", "visible", "excellent")
+SAFETY = ("no-adverse-events", "no-severe-adverse-events", "mild-adverse-events-only", "favourable-safety-unspecified")
+LIMITATIONS = ("SmallSampleSize", "ShortFollowUp", "SurrogateEndpointsOnly", "HeterogeneousProtocols")
+TIMEPOINTS = ((2, "week"), (1, "month"), (3, "month"), (6, "month"), (12, "month"), (1, "year"), (90, "day"))
+SURNAMES = ("Rossi", "Kim", "Park", "Silva", "Meyer", "Tanaka", "Nguyen", "Costa", "Novak", "Haddad", "Okafor")
+
+#: The SHACL defects ``--defects`` seeds, one kind per defective record, in this order.
+DEFECT_KINDS = (
+    "completed-exceeds-sample",
+    "no-condition",
+    "no-sample-size",
+    "non-positive-timepoint",
+    "finding-without-outcome",
+    "outcome-without-direction",
+    "comparative-direction-without-comparator",
+    "comparator-is-intervention",
+    "synergy-not-combination",
+    "intervention-not-in-arm",
+    "one-component-combination",
+    "self-component",
+    "bad-pmid",
+    "bad-doi",
+    "bad-pmcid",
+    "verified-without-identifiers",
+    "unlocated-with-identifier",
+    "unlocated-verified",
+    "finding-from-unlocated",
+    "no-first-author",
+    "no-year",
+    "missing-text",
+    "negative-sample-size",
+)
+
+#: What the generated tree copies from the template project.
+_COPIED = ("ontology", "shapes", "queries", "data/vocab", "data/mappings", "data/sources")
+
+
+@dataclass
+class Corpus:
+    """A generated project tree and the defects seeded in it (record id -> defect kind)."""
+
+    root: Path
+    studies: int
+    seed: int
+    defects: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> ProjectPaths:
+        return project_paths(self.root)
+
+
+def study_record(index: int, rng: random.Random) -> dict[str, Any]:
+    """One synthetic study record, valid against the shapes, modelled on ``data/studies/``."""
+    rid = f"synth-{index:05d}"
+    unlocated = rng.random() < 0.15
+    design = list(rng.choice(DESIGNS))
+    controlled = design[0] in ("RandomizedControlledTrial", "NonRandomizedControlledTrial", "ControlledClinicalTrial")
+    author = rng.choice(SURNAMES)
+    year = rng.randint(2005, 2025)
+    kinds = list(INTERVENTION_KINDS)
+    kind = kinds[index % len(kinds)] if index < len(kinds) else rng.choice(kinds)
+    interventions: list[dict[str, Any]] = [_intervention("treatment", kind, rng)]
+    experimental = "treatment"
+    combo = rng.random() < 0.35 and kind != "Microneedling"
+    if combo:
+        interventions.append(_intervention("microneedling", "Microneedling", rng))
+        interventions.append(
+            {
+                "id": "combination",
+                "type": "CombinationTherapy",
+                "label": f"{kind} with microneedling",
+                "components": ["treatment", "microneedling"],
+            }
+        )
+        experimental = "combination"
+    arms = [{"id": "treated", "role": "experimental", "intervention": experimental, "label": "treated arm"}]
+    comparator = None
+    if controlled:
+        comparator = "control"
+        interventions.append(_intervention("control", rng.choice(COMPARATOR_KINDS), rng))
+        arms.append({"id": "control", "role": "comparator", "intervention": "control", "label": "control arm"})
+    sample = rng.randint(8, 120)
+    record: dict[str, Any] = {
+        "id": rid,
+        "label": f"{author} {year} synthetic {kind} study {index}",
+        "design": design,
+        "condition": "FacialSkinAging",
+        "population": f"{sample} adults with facial skin aging",
+        "sample_size": sample,
+        "completed": sample - rng.randint(0, min(5, sample)),
+        "follow_up": _timepoint(rng),
+        "citation": _citation(index, author, year, unlocated, rng),
+    }
+    if unlocated:
+        record["not_reported"] = ["pmid", "doi"]
+    record["interventions"] = interventions
+    record["arms"] = arms
+    statements = []
+    for j in range(rng.randint(5, 10) - 1):
+        statements.append(_statement(j, experimental, comparator, unlocated, rng))
+    if combo and comparator is None:
+        statements[0] |= {
+            "comparator": ["treatment", "microneedling"],
+            "direction": "superior",
+            "synergy": True,
+            "magnitude": ["beyond-individual-treatments"],
+        }
+    statements.append(
+        _stated(
+            {
+                "id": "safety",
+                "intervention": experimental,
+                "outcome": "Safety",
+                "safety": rng.choice(SAFETY),
+                "text": "No serious adverse events were reported.",
+            },
+            unlocated,
+        )
+    )
+    record["statements"] = statements
+    record["limitations"] = [
+        {"type": t, "text": f"synthetic limitation {t}"} for t in rng.sample(LIMITATIONS, rng.randint(1, 2))
+    ]
+    return record
+
+
+def _intervention(iid: str, kind: str, rng: random.Random) -> dict[str, Any]:
+    materials, route = INTERVENTION_KINDS.get(kind, (("SalineSolution",), "IntradermalInjection"))
+    item: dict[str, Any] = {"id": iid, "type": kind, "label": f"{kind} ({iid})"}
+    if materials:
+        mat: dict[str, Any] = {"type": rng.choice(materials)}
+        if rng.random() < 0.7:
+            mat["origin"] = rng.choice(("autologous", "allogeneic"))
+        item["materials"] = [mat]
+    if route:
+        item["route"] = route
+    item["site"] = rng.choice(("FaceSkin", "Dermis"))
+    item["schedule"] = f"{rng.randint(1, 6)} sessions {rng.randint(2, 6)} weeks apart"
+    return item
+
+
+def _timepoint(rng: random.Random) -> dict[str, Any]:
+    value, unit = rng.choice(TIMEPOINTS)
+    return {"value": value, "unit": unit}
+
+
+def _citation(index: int, author: str, year: int, unlocated: bool, rng: random.Random) -> dict[str, Any]:
+    if unlocated:
+        return {
+            "kind": "unlocated",
+            "status": "not-found",
+            "first_author": author,
+            "year": year,
+            "cited_by": "source-review",
+            "note": "Synthetic citation known only through the review.",
+        }
+    pmid = str(10_000_000 + index)
+    return {
+        "kind": "primary",
+        "status": "verified",
+        "first_author": author,
+        "authors": f"{author} A, Other B",
+        "year": year,
+        "title": f"A synthetic study number {index}",
+        "journal": f"J Synth Dermatol. {year};{rng.randint(1, 40)}:{rng.randint(1, 900)}",
+        "pmid": pmid,
+        "pmcid": f"PMC{rng.randint(1_000_000, 9_999_999)}",
+        "doi": f"10.5555/synth.{index}",
+        "verified_at": "synthetic record (benchmark corpus)",
+    }
+
+
+def _stated(statement: dict[str, Any], unlocated: bool) -> dict[str, Any]:
+    if unlocated:
+        return {"kind": "claim", "stated_in": "source-review"} | statement
+    return {"kind": "finding"} | statement
+
+
+def _statement(
+    j: int, intervention: str, comparator: str | None, unlocated: bool, rng: random.Random
+) -> dict[str, Any]:
+    st: dict[str, Any] = {"id": f"s{j + 1}", "intervention": intervention}
+    if comparator is not None and rng.random() < 0.7:
+        st["comparator"] = comparator
+        st["direction"] = rng.choice(("superior", "superior", "no-difference", "inferior"))
+        if rng.random() < 0.4:
+            st["comparison"] = rng.choice(("PRPVersusStemCellTherapy", "StemCellTherapyVersusConventionalTreatment"))
+    else:
+        st["direction"] = rng.choice(("improved", "improved", "no-change", "worsened"))
+    st["outcome"] = rng.choice(OUTCOMES)
+    st["magnitude"] = rng.sample(MAGNITUDES, rng.randint(0, 2))
+    st["timepoints"] = [_timepoint(rng) for _ in range(rng.randint(0, 2))]
+    if rng.random() < 0.8:
+        st["method"] = rng.choice(METHODS)
+    st["text"] = f"Synthetic statement {j + 1}: {st['outcome']} {st['direction']}."
+    return _stated(st, unlocated)
+
+
+def apply_defect(record: dict[str, Any], kind: str) -> None:
+    """Seed one SHACL defect of ``kind`` into ``record`` (the record still converts to triples)."""
+    statements = record["statements"]
+    first = statements[0]
+    cit = record["citation"]
+    if kind == "completed-exceeds-sample":
+        record["completed"] = record["sample_size"] + 5
+    elif kind == "no-condition":
+        del record["condition"]
+    elif kind == "no-sample-size":
+        del record["sample_size"]
+        record.pop("completed", None)
+    elif kind == "non-positive-timepoint":
+        first["timepoints"] = [{"value": 0, "unit": "day"}]
+    elif kind == "finding-without-outcome":
+        first.pop("outcome")
+    elif kind == "outcome-without-direction":
+        first.pop("direction")
+        first.pop("comparator", None)
+        first.pop("synergy", None)
+    elif kind == "comparative-direction-without-comparator":
+        first["direction"] = "superior"
+        first.pop("comparator", None)
+        first.pop("synergy", None)
+    elif kind == "comparator-is-intervention":
+        first["comparator"] = first["intervention"]
+        first["direction"] = "no-difference"
+        first.pop("synergy", None)
+    elif kind == "synergy-not-combination":
+        record["interventions"].append({"id": "other", "type": "SalinePlacebo", "label": "other"})
+        record["arms"].append({"id": "other", "role": "comparator", "intervention": "other", "label": "other arm"})
+        first |= {"intervention": "treatment", "comparator": "other", "direction": "superior", "synergy": True}
+    elif kind == "intervention-not-in-arm":
+        record["interventions"].append({"id": "unused", "type": "Microneedling", "label": "an unused microneedling"})
+        first["intervention"] = "unused"
+        first.pop("comparator", None)
+        first.pop("synergy", None)
+        first["direction"] = "improved"
+    elif kind in ("one-component-combination", "self-component"):
+        record["interventions"].append(
+            {"id": "solo", "type": "CombinationTherapy", "label": "a combination", "components": ["treatment"]}
+        )
+        if kind == "self-component":
+            record["interventions"][-1]["components"] = ["treatment", "solo"]
+    elif kind == "bad-pmid":
+        _make_primary(record)
+        record["citation"]["pmid"] = "0123"
+    elif kind == "bad-doi":
+        _make_primary(record)
+        record["citation"]["doi"] = "doi:10.1/x"
+    elif kind == "bad-pmcid":
+        _make_primary(record)
+        record["citation"]["pmcid"] = "12345"
+    elif kind == "verified-without-identifiers":
+        _make_primary(record)
+        for key in ("pmid", "doi", "pmcid"):
+            record["citation"].pop(key, None)
+    elif kind in ("unlocated-with-identifier", "unlocated-verified", "finding-from-unlocated"):
+        _make_unlocated(record)
+        if kind == "unlocated-with-identifier":
+            record["citation"]["pmid"] = "12345678"
+        elif kind == "unlocated-verified":
+            record["citation"]["status"] = "verified"
+        else:
+            for st in record["statements"]:
+                st["kind"] = "finding"
+                st.pop("stated_in", None)
+    elif kind == "no-first-author":
+        _make_primary(record)
+        record["citation"].pop("first_author")
+    elif kind == "no-year":
+        _make_primary(record)
+        record["citation"].pop("year")
+    elif kind == "missing-text":
+        first.pop("text")
+    elif kind == "negative-sample-size":
+        record["sample_size"] = -3
+        record.pop("completed", None)
+    else:
+        raise ValueError(f"unknown defect kind {kind!r}")
+    del cit  # the citation may have been replaced above
+
+
+def _make_primary(record: dict[str, Any]) -> None:
+    if record["citation"]["kind"] == "primary":
+        return
+    index = int(record["id"].rsplit("-", 1)[-1])
+    record["citation"] = _citation(index, "Defect", 2020, False, random.Random(index))
+    record.pop("not_reported", None)
+    for st in record["statements"]:
+        st["kind"] = "finding"
+        st.pop("stated_in", None)
+
+
+def _make_unlocated(record: dict[str, Any]) -> None:
+    if record["citation"]["kind"] == "unlocated":
+        return
+    record["citation"] = _citation(0, "Defect", 2020, True, random.Random(0))
+    record["not_reported"] = ["pmid", "doi"]
+    for st in record["statements"]:
+        st["kind"] = "claim"
+        st["stated_in"] = "source-review"
+
+
+def generate(
+    n_studies: int,
+    seed: int = 1,
+    defects_rate: float = 0.0,
+    *,
+    out: Path,
+    template: ProjectPaths | None = None,
+) -> Corpus:
+    """Write a project tree with ``n_studies`` synthetic study records under ``out``.
+
+    The same ``(n_studies, seed, defects_rate)`` always gives the same files. Each record is
+    defective with probability ``defects_rate``; defective records take the kinds of
+    :data:`DEFECT_KINDS` in turn, so every kind appears once enough records are defective.
+    """
+    template = template or project_paths()
+    out = Path(out)
+    for name in _COPIED:
+        source = template.root / name
+        target = out / name
+        if target.exists():
+            shutil.rmtree(target)
+        if source.exists():
+            shutil.copytree(source, target)
+    studies = out / "data" / "studies"
+    if studies.exists():
+        shutil.rmtree(studies)
+    studies.mkdir(parents=True)
+    rng = random.Random(seed)
+    corpus = Corpus(root=out.resolve(), studies=n_studies, seed=seed)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    for index in range(n_studies):
+        record = study_record(index, random.Random(rng.getrandbits(64)))
+        if defects_rate > 0 and rng.random() < defects_rate:
+            kind = DEFECT_KINDS[len(corpus.defects) % len(DEFECT_KINDS)]
+            apply_defect(record, kind)
+            corpus.defects[record["id"]] = kind
+        text = yaml.dump(record, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
+        (studies / f"{record['id']}.yaml").write_text(text, encoding="utf-8")
+    manifest = {"studies": n_studies, "seed": seed, "defects_rate": defects_rate, "defects": corpus.defects}
+    (out / "corpus.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return corpus
+
+
+# --- the benchmark runner ---------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (Linux reports kB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+@contextmanager
+def _timer(into: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    into[name] = time.perf_counter() - start
+
+
+def _median_ms(fn: Callable[[], object], runs: int = 5) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def bench_size(n: int, *, seed: int = 1, reference: bool = True, work: Path) -> dict[str, Any]:
+    """Time every stage on a generated corpus of ``n`` studies: fast engines, and the reference."""
+    from regen_kg import build as pipeline
+    from regen_kg.export import serialize
+    from regen_kg.fastreason import reason_fast, schema_graph
+    from regen_kg.fastshacl import validate_fast
+    from regen_kg.oxstore import OxigraphStore
+    from regen_kg.queries import load_catalogue, run_query
+    from regen_kg.reason import reason
+    from regen_kg.validate import load_shapes, validate_graph
+
+    corpus = generate(n, seed, out=work / f"corpus-{n}")
+    paths = corpus.paths
+    fast: dict[str, float] = {}
+    ref: dict[str, float] = {}
+    with _timer(fast, "parse records"):
+        loaded = pipeline.load(paths)
+    shapes = load_shapes(paths)
+    with _timer(fast, "validate"):
+        report = validate_fast(loaded.asserted, shapes, loaded.origins)
+    with _timer(fast, "reason"):
+        inferred = reason_fast(schema_graph(loaded.ontology, loaded.mappings), loaded.data, loaded.asserted).inferred
+    built = pipeline.Built(loaded=loaded, report=report, inferred=inferred)
+    graphs = built.graphs(inferred=True)
+    with _timer(fast, "load into store"):
+        store = OxigraphStore()
+        store.load(graphs)
+    import pyoxigraph as ox
+
+    for fmt, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("nq", ox.RdfFormat.N_QUADS)):
+        with _timer(fast, f"serialize {fmt}"):
+            store.raw.dump(format=rdf_format, from_graph=None if fmt == "nq" else ox.NamedNode(str(next(iter(graphs)))))
+    catalogue = load_catalogue(paths)
+    fast_queries = {name: _median_ms(lambda q=q: run_query(store, q)) for name, q in catalogue.items()}  # type: ignore[misc]
+    row: dict[str, Any] = {
+        "studies": n,
+        "asserted triples": len(loaded.asserted),
+        "inferred triples": len(inferred),
+        "fast": fast,
+        "fast queries ms": fast_queries,
+        "fast total s": sum(fast.values()),
+        "peak RSS MB (fast)": peak_rss_mb(),
+    }
+    if reference:
+        ref["parse records"] = fast["parse records"]
+        with _timer(ref, "validate"):
+            validate_graph(loaded.asserted, shapes, loaded.origins)
+        with _timer(ref, "reason"):
+            reason(loaded.asserted)
+        context: dict[str, Any] = {"@context": {}}
+        for fmt in ("ttl", "nt", "nq"):
+            with _timer(ref, f"serialize {fmt}"):
+                serialize(fmt, graphs, context)
+        memory = built.store("memory")
+        ref_queries = {name: _median_ms(lambda q=q: run_query(memory, q), runs=3) for name, q in catalogue.items()}  # type: ignore[misc]
+        row |= {"reference": ref, "reference queries ms": ref_queries, "reference total s": sum(ref.values())}
+        row["speed-up"] = row["reference total s"] / row["fast total s"]
+    row["peak RSS MB"] = peak_rss_mb()
+    return row
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """The benchmark rows as a Markdown table: one line per stage, one column per corpus size."""
+    sizes = [r["studies"] for r in rows]
+    head = "| stage | " + " | ".join(f"{n} studies fast / reference" for n in sizes) + " |\n"
+    head += "|---|" + "---|" * len(sizes) + "\n"
+    stages = list(dict.fromkeys(k for r in rows for k in r["fast"]))
+    lines = []
+    for stage in stages:
+        cells = []
+        for r in rows:
+            f = r["fast"].get(stage)
+            x = r.get("reference", {}).get(stage)
+            cells.append(f"{f:.3f} s" + (f" / {x:.3f} s" if x is not None else ""))
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    for key in ("fast total s", "reference total s", "speed-up", "peak RSS MB", "asserted triples", "inferred triples"):
+        cells = [f"{r[key]:.2f}" if isinstance(r.get(key), float) else str(r.get(key, "")) for r in rows]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    queries = list(dict.fromkeys(k for r in rows for k in r["fast queries ms"]))
+    for q in queries:
+        cells = []
+        for r in rows:
+            f = r["fast queries ms"][q]
+            x = r.get("reference queries ms", {}).get(q)
+            cells.append(f"{f:.1f} ms" + (f" / {x:.1f} ms" if x is not None else ""))
+        lines.append(f"| query {q} (p50) | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def run_benchmark(
+    sizes: list[int], *, reference: bool = True, reference_limit: int = 1000, out: Path, work: Path, seed: int = 1
+) -> list[dict[str, Any]]:
+    """Benchmark each size (the reference only up to ``reference_limit`` studies); write tables to ``out``."""
+    rows = []
+    for n in sizes:
+        rows.append(bench_size(n, seed=seed, reference=reference and n <= reference_limit, work=work))
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"python": sys.version.split()[0], "machine": platform.machine(), "seed": seed}
+    (out / "bench.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    (out / "bench.md").write_text(markdown(rows), encoding="utf-8")
+    return rows

@@ -1,0 +1,389 @@
+"""OWL 2 RL for our small, fixed TBox: compiled once into lookup tables, applied in one pass.
+
+``owlrl`` (``reason.reason``) stays the reference. This engine splits the work in two:
+
+1. **Compile** (once per ontology + mappings, cached by content hash): owlrl computes the closure of
+   the schema part alone (ontology and mappings, a few thousand triples). From that closure come
+   the lookup tables — class ancestors, ``owl:hasValue`` consequences both ways (cls-hv1/2, which
+   with ``owl:equivalentClass`` gives the defined classes), intersections (cls-int1), the property
+   hierarchy, inverses, domains and ranges, binary property chains (including recursive ones),
+   disjoint classes — and the schema-level inferences themselves.
+2. **Apply** to the instance data: a worklist pass over the record triples (interned as integers),
+   each new fact firing only the rules its predicate or class is in; chains join through
+   subject/object indexes, so recursive chains reach their fixpoint in the same pass.
+
+The instance triples of our records never carry schema vocabulary (no subClassOf, domain, … in
+subject or predicate position), so the closure of schema + data is the schema closure plus what
+the tables derive from the data. The compiler refuses a TBox that uses OWL 2 RL constructs the
+tables do not cover (``UnsupportedTBox``); ``reason_fast`` then falls back to owlrl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import owlrl
+from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.Namespaces import ERRNS
+from owlrl.XsdDatatypes import OWL_RL_Datatypes
+from rdflib import BNode, Graph, Literal
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from regen_kg.errors import InconsistencyError
+from regen_kg.prefixes import bind_all, compact_iri
+from regen_kg.reason import Reasoned, _worth_keeping
+
+Triple = tuple[Node, Node, Node]
+IntTriple = tuple[int, int, int]
+
+#: OWL 2 RL vocabulary whose rules the compiled tables do not implement.
+_UNSUPPORTED_PREDICATES = (
+    OWL.someValuesFrom,
+    OWL.allValuesFrom,
+    OWL.maxCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.unionOf,
+    OWL.complementOf,
+    OWL.oneOf,
+    OWL.hasKey,
+    OWL.propertyDisjointWith,
+    OWL.differentFrom,
+    OWL.members,
+    OWL.distinctMembers,
+)
+_UNSUPPORTED_TYPES = (
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.IrreflexiveProperty,
+    OWL.AllDisjointClasses,
+    OWL.AllDisjointProperties,
+    OWL.AllDifferent,
+    OWL.NegativePropertyAssertion,
+)
+#: Predicates that make a triple part of the schema; instance data must not use them.
+_SCHEMA_PREDICATES = frozenset(
+    {
+        RDFS.subClassOf,
+        RDFS.subPropertyOf,
+        RDFS.domain,
+        RDFS.range,
+        OWL.equivalentClass,
+        OWL.equivalentProperty,
+        OWL.inverseOf,
+        OWL.propertyChainAxiom,
+        OWL.disjointWith,
+        OWL.intersectionOf,
+        OWL.hasValue,
+        OWL.onProperty,
+        OWL.sameAs,
+        RDF.first,
+        RDF.rest,
+        *_UNSUPPORTED_PREDICATES,
+    }
+)
+
+
+class UnsupportedTBox(Exception):
+    """The ontology uses an OWL 2 RL construct the compiled engine does not implement."""
+
+
+@dataclass
+class CompiledTBox:
+    """The schema closure and the rule tables, over interned term ids."""
+
+    key: str
+    terms: list[Node]
+    ids: dict[Node, int]
+    schema_closure: set[IntTriple]
+    schema_errors: list[str]
+    type_id: int
+    nothing_id: int
+    supers: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    hv_by_class: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    hv_by_pv: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
+    intersections: dict[int, tuple[tuple[int, frozenset[int]], ...]] = field(default_factory=dict)
+    superprops: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    domains: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    ranges: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    inverses: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    chain_first: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    chain_second: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    disjoint: dict[int, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
+
+    @property
+    def chain_predicates(self) -> frozenset[int]:
+        return frozenset(self.chain_first) | frozenset(self.chain_second)
+
+
+_COMPILED: dict[str, CompiledTBox] = {}
+
+
+def schema_key(schema: Graph) -> str:
+    """A content hash of a schema graph (sorted N-Triples; blank node labels do not matter much)."""
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in schema if not isinstance(s, BNode))
+    lines += sorted(f"{p.n3()} {o.n3()}" for s, p, o in schema if isinstance(s, BNode))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def compile_tbox(schema: Graph, key: str | None = None) -> CompiledTBox:
+    """Compile ``schema`` (ontology + mappings) into rule tables; cached in memory by content hash."""
+    key = key or schema_key(schema)
+    if key in _COMPILED:
+        return _COMPILED[key]
+    closure = Graph()
+    for triple in schema:
+        closure.add(triple)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    _refuse_unsupported(closure)
+    ids: dict[Node, int] = {}
+    terms: list[Node] = []
+
+    def intern(term: Node) -> int:
+        found = ids.get(term)
+        if found is None:
+            found = ids[term] = len(terms)
+            terms.append(term)
+        return found
+
+    errors = [str(m) for e in closure.subjects(RDF.type, ERRNS.ErrorMessage) for m in closure.objects(e, ERRNS.error)]
+    base = {
+        (intern(s), intern(p), intern(o)) for s, p, o in closure if not (p == ERRNS.error or o == ERRNS.ErrorMessage)
+    }
+    tbox = CompiledTBox(
+        key=key,
+        terms=terms,
+        ids=ids,
+        schema_closure=base,
+        schema_errors=errors,
+        type_id=intern(RDF.type),
+        nothing_id=intern(OWL.Nothing),
+    )
+    i = intern
+
+    def table(pairs: Iterable[tuple[int, int]]) -> dict[int, tuple[int, ...]]:
+        out: dict[int, set[int]] = defaultdict(set)
+        for a, b in pairs:
+            if a != b:
+                out[a].add(b)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    tbox.supers = table((i(c), i(d)) for c, d in closure.subject_objects(RDFS.subClassOf))
+    tbox.superprops = table((i(p), i(q)) for p, q in closure.subject_objects(RDFS.subPropertyOf))
+    tbox.domains = table((i(p), i(c)) for p, c in closure.subject_objects(RDFS.domain))
+    tbox.ranges = table((i(p), i(c)) for p, c in closure.subject_objects(RDFS.range))
+    inverse_pairs = [(i(p), i(q)) for p, q in closure.subject_objects(OWL.inverseOf)]
+    tbox.inverses = table([*inverse_pairs, *((q, p) for p, q in inverse_pairs)])
+    hv_class: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    hv_pv: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for r, v in closure.subject_objects(OWL.hasValue):
+        for p in closure.objects(r, OWL.onProperty):
+            hv_class[i(r)].append((i(p), i(v)))
+            hv_pv[(i(p), i(v))].append(i(r))
+    tbox.hv_by_class = {k: tuple(sorted(set(v))) for k, v in hv_class.items()}
+    tbox.hv_by_pv = {k: tuple(sorted(set(v))) for k, v in hv_pv.items()}
+    inter: dict[int, list[tuple[int, frozenset[int]]]] = defaultdict(list)
+    for c, head in closure.subject_objects(OWL.intersectionOf):
+        members = frozenset(i(m) for m in Collection(closure, head))
+        for m in members:
+            inter[m].append((i(c), members))
+    tbox.intersections = {k: tuple(v) for k, v in inter.items()}
+    first: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    second: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for q, head in closure.subject_objects(OWL.propertyChainAxiom):
+        chain = [i(p) for p in Collection(closure, head)]
+        if len(chain) != 2:
+            raise UnsupportedTBox(f"property chain of length {len(chain)} on {q}")
+        first[chain[0]].append((chain[1], i(q)))
+        second[chain[1]].append((chain[0], i(q)))
+    tbox.chain_first = {k: tuple(v) for k, v in first.items()}
+    tbox.chain_second = {k: tuple(v) for k, v in second.items()}
+    disjoint: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for c1, c2 in closure.subject_objects(OWL.disjointWith):
+        disjoint[i(c1)].append((i(c2), i(c1), i(c2)))
+        disjoint[i(c2)].append((i(c1), i(c1), i(c2)))
+    tbox.disjoint = {k: tuple(v) for k, v in disjoint.items()}
+    _COMPILED[key] = tbox
+    return tbox
+
+
+def _refuse_unsupported(closure: Graph) -> None:
+    for p in _UNSUPPORTED_PREDICATES:
+        for s, o in closure.subject_objects(p):
+            raise UnsupportedTBox(f"{compact_iri(str(p))} is not compiled ({s} {o})")
+    for t in _UNSUPPORTED_TYPES:
+        for s in closure.subjects(RDF.type, t):
+            raise UnsupportedTBox(f"{compact_iri(str(t))} is not compiled ({s})")
+    for s, o in closure.subject_objects(OWL.sameAs):
+        if s != o:
+            raise UnsupportedTBox(f"owl:sameAs between distinct nodes ({s} {o})")
+
+
+class _Engine:
+    """The worklist pass: every fact fires the rules of its predicate (or, for rdf:type, its class)."""
+
+    def __init__(self, tbox: CompiledTBox) -> None:
+        self.t = tbox
+        self.terms = list(tbox.terms)
+        self.ids = dict(tbox.ids)
+        self.facts: set[IntTriple] = set(tbox.schema_closure)
+        self.types: dict[int, set[int]] = defaultdict(set)
+        self.by_sp: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.by_po: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.literal: set[int] = {n for n, term in enumerate(self.terms) if isinstance(term, Literal)}
+        self.errors: list[str] = list(tbox.schema_errors)
+        self.queue: list[IntTriple] = []
+        self.chained = tbox.chain_predicates
+        for s, p, o in self.facts:
+            self._index(s, p, o)
+
+    def intern(self, term: Node) -> int:
+        found = self.ids.get(term)
+        if found is None:
+            found = self.ids[term] = len(self.terms)
+            self.terms.append(term)
+            if isinstance(term, Literal):
+                self.literal.add(found)
+        return found
+
+    def _index(self, s: int, p: int, o: int) -> None:
+        if p == self.t.type_id:
+            self.types[s].add(o)
+        elif p in self.chained:
+            self.by_sp[(p, s)].add(o)
+            self.by_po[(p, o)].add(s)
+
+    def add(self, s: int, p: int, o: int) -> None:
+        triple = (s, p, o)
+        if triple not in self.facts:
+            self.facts.add(triple)
+            self._index(s, p, o)
+            self.queue.append(triple)
+
+    def run(self) -> None:
+        t = self.t
+        queue = self.queue
+        add = self.add
+        type_id = t.type_id
+        while queue:
+            s, p, o = queue.pop()
+            if p == type_id:
+                for d in t.supers.get(o, ()):
+                    add(s, type_id, d)
+                for hp, hv in t.hv_by_class.get(o, ()):
+                    add(s, hp, hv)
+                for cls, members in t.intersections.get(o, ()):
+                    if members <= self.types[s]:
+                        add(s, type_id, cls)
+                for other, c1, c2 in t.disjoint.get(o, ()):
+                    if other in self.types[s]:
+                        terms = self.terms
+                        self._error(f"Disjoint classes {terms[c1]} and {terms[c2]} have a common individual {terms[s]}")
+                if o == t.nothing_id:
+                    self._error(f"{self.terms[s]} is defined of type 'Nothing'")
+                continue
+            literal_object = o in self.literal
+            for q in t.superprops.get(p, ()):
+                add(s, q, o)
+            for c in t.domains.get(p, ()):
+                add(s, type_id, c)
+            if not literal_object:
+                for c in t.ranges.get(p, ()):
+                    add(o, type_id, c)
+                for q in t.inverses.get(p, ()):
+                    add(o, q, s)
+            for r in t.hv_by_pv.get((p, o), ()):
+                add(s, type_id, r)
+            for p2, q in t.chain_first.get(p, ()):
+                for z in list(self.by_sp.get((p2, o), ())):
+                    add(s, q, z)
+            for p1, q in t.chain_second.get(p, ()):
+                for y in list(self.by_po.get((p1, s), ())):
+                    add(y, q, o)
+
+    def _error(self, message: str) -> None:
+        if message not in self.errors:
+            self.errors.append(message)
+
+
+def _literal_errors(data: Iterable[Triple]) -> list[str]:
+    """owlrl's dt-not-type: a literal whose lexical form is not in its datatype's lexical space."""
+    out: list[str] = []
+    seen: set[Literal] = set()
+    datatypes = set(OWL_RL_Datatypes)
+    for _s, _p, o in data:
+        if isinstance(o, Literal) and o.datatype in datatypes and o not in seen:
+            seen.add(o)
+            converter: Callable[[str], object] = AltXSDToPYTHON.get(o.datatype, lambda v: v)
+            try:
+                converter(str(o))
+            except ValueError:
+                out.append(f"Lexical value of the literal '{o}' does not match its datatype ({o.datatype})")
+    return out
+
+
+def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None) -> Reasoned:
+    """The OWL 2 RL closure of ``schema`` + ``data``, filtered exactly as ``reason.reason`` filters it.
+
+    ``schema`` is the ontology (and mappings); ``data`` the record triples. ``asserted`` (their
+    union) is used for the result only. Raises InconsistencyError as the reference does.
+    """
+    for _s, p, _o in data.triples((None, None, None)):
+        if p in _SCHEMA_PREDICATES:
+            raise UnsupportedTBox(f"instance data uses schema vocabulary ({p})")
+    tbox = compile_tbox(schema)
+    engine = _Engine(tbox)
+    intern = engine.intern
+    for s, p, o in data:
+        engine.add(intern(s), intern(p), intern(o))
+    engine.run()
+    errors = engine.errors + _literal_errors(data)
+    terms = engine.terms
+    nothing = sorted(
+        compact_iri(str(terms[s])) for s, p, o in engine.facts if p == tbox.type_id and o == tbox.nothing_id
+    )
+    _raise_if_inconsistent(errors, nothing)
+    if asserted is None:
+        asserted = Graph()
+        for graph in (schema, data):
+            for triple in graph:
+                asserted.add(triple)
+    inferred = bind_all(Graph())
+    for s_id, p_id, o_id in engine.facts:
+        s, p, o = terms[s_id], terms[p_id], terms[o_id]
+        if not _worth_keeping(s, p, o) or (s, p, o) in asserted:
+            continue
+        inferred.add((s, p, o))
+    return Reasoned(asserted=asserted, inferred=inferred)
+
+
+def _raise_if_inconsistent(errors: list[str], nothing: list[str]) -> None:
+    problems = sorted(set(errors)) + [f"{n} is an instance of owl:Nothing" for n in nothing]
+    if problems:
+        listing = "\n  ".join(problems)
+        raise InconsistencyError(
+            "the ontology and data are inconsistent (OWL 2 RL):\n  "
+            + listing
+            + "\nCheck the types of the nodes named above against the disjointness axioms in ontology/."
+        )
+
+
+def schema_graph(*graphs: Graph) -> Graph:
+    """The union of the schema graphs (ontology, mappings) as one graph."""
+    out = Graph()
+    for graph in graphs:
+        for triple in graph:
+            out.add(triple)
+    return out
+
+
+__all__ = ["CompiledTBox", "UnsupportedTBox", "compile_tbox", "reason_fast", "schema_graph", "schema_key"]

@@ -1,0 +1,362 @@
+"""SHACL validation compiled to SPARQL and run on Oxigraph; pyshacl (``validate.py``) stays the reference.
+
+Our shapes use a small part of SHACL: class targets, property shapes with an IRI path and
+``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype``, ``sh:in``, ``sh:pattern``,
+``sh:hasValue`` and ``sh:node`` (value shapes whose only constraint is ``sh:hasValue`` along
+``rdfs:subClassOf*``), plus SPARQL-based constraints. Each constraint of each targeted shape becomes
+one SPARQL query that selects its violations for every focus node at once (``$this`` bound by the
+target pattern). ``sh:datatype`` is checked in Python on the original literals, because Oxigraph
+stores numbers by value (``"2.0"^^xsd:decimal`` reads back as ``"2"``, ``xsd:nonNegativeInteger``
+as ``xsd:integer``). Anything outside this subset raises ``UnsupportedShapes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, XSD
+
+from regen_kg.errors import Location
+from regen_kg.oxstore import TermConverter, from_ox
+from regen_kg.prefixes import SH, bind_all
+from regen_kg.validate import SEVERITY_ORDER, Problem, ValidationReport, _rows
+
+#: rdflib terms of the shapes and data graphs (rdflib's own Node type is too loose for its API)
+Node = Any
+
+_CORE = {
+    SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount",
+    SH["class"]: "Class",
+    SH.datatype: "Datatype",
+    SH["in"]: "In",
+    SH.pattern: "Pattern",
+    SH.hasValue: "HasValue",
+    SH.node: "Node",
+}
+_IGNORED = {SH.path, SH.message, SH.severity, SH.name, SH.description, RDF.type}
+
+
+class UnsupportedShapes(Exception):
+    """The shapes use SHACL features this compiler does not translate."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: its SPARQL (or a Python datatype check) and how to report a row."""
+
+    shape: Node  # the node shape (targets) it belongs to
+    source: Node  # sh:sourceShape: the property shape, or the node shape for SPARQL constraints
+    component: URIRef
+    severity: URIRef
+    path: Node | None
+    message: str | None
+    sparql: str | None = None
+    datatype: URIRef | None = None
+    constraint: Node | None = None  # the sh:sparql node
+    has_value_var: bool = False
+
+
+@dataclass
+class CompiledShapes:
+    checks: list[Check] = field(default_factory=list)
+    shapes: Graph = field(default_factory=Graph)
+
+
+def _n3(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise UnsupportedShapes(f"cannot write {term!r} into a query")
+
+
+def _focus(shapes: Graph, shape: Node) -> str:
+    targets = sorted(shapes.objects(shape, SH.targetClass), key=str)
+    for unsupported in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+        if (shape, unsupported, None) in shapes:
+            raise UnsupportedShapes(f"{unsupported} on {shape}")
+    parts = [f"{{ ?this a ?__t . ?__t <{RDFS.subClassOf}>* {_n3(c)} . }}" for c in targets]
+    return " UNION ".join(parts)
+
+
+def _value_condition(shapes: Graph, node_shape: Node) -> str:
+    """A SPARQL condition true when ``?v`` conforms to a value shape (hasValue along subClassOf*)."""
+    conditions = []
+    for prop in shapes.objects(node_shape, SH.property):
+        path = shapes.value(prop, SH.path)
+        star = shapes.value(path, SH.zeroOrMorePath) if isinstance(path, BNode) else None
+        target = shapes.value(prop, SH.hasValue)
+        others = {p for p, _ in shapes.predicate_objects(prop)} - {SH.path, SH.hasValue, SH.message, SH.severity}
+        if star is None or target is None or others:
+            raise UnsupportedShapes(f"value shape {node_shape} is not a hasValue along a zeroOrMorePath")
+        conditions.append(f"EXISTS {{ ?v <{star}>* {_n3(target)} }}")
+    if not conditions or set(shapes.predicates(node_shape)) - {SH.property, RDF.type}:
+        raise UnsupportedShapes(f"value shape {node_shape} uses more than property shapes")
+    return " && ".join(conditions)
+
+
+def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """Every constraint of every shape with a target, as a Check."""
+    out = CompiledShapes(shapes=shapes)
+    node_shapes: list[Node] = sorted(set(shapes.subjects(SH.targetClass, None)), key=str)
+    for shape in node_shapes:
+        focus = _focus(shapes, shape)
+        shape_severity = shapes.value(shape, SH.severity) or SH.Violation
+        for prop in shapes.objects(shape, SH.property):
+            out.checks.extend(_property_checks(shapes, shape, prop, focus))
+        for constraint in shapes.objects(shape, SH.sparql):
+            out.checks.append(_sparql_check(shapes, shape, constraint, focus, shape_severity))
+        extra = set(shapes.predicates(shape)) - {RDF.type, SH.targetClass, SH.property, SH.sparql, SH.severity}
+        if extra:
+            raise UnsupportedShapes(f"node shape {shape} uses {sorted(map(str, extra))}")
+    return out
+
+
+def _property_checks(shapes: Graph, shape: Node, prop: Node, focus: str) -> Iterator[Check]:
+    path = shapes.value(prop, SH.path)
+    if not isinstance(path, URIRef):
+        raise UnsupportedShapes(f"property shape {prop} has a complex path")
+    severity = shapes.value(prop, SH.severity) or SH.Violation
+    message = shapes.value(prop, SH.message)
+    text = str(message) if message is not None else None
+    p = _n3(path)
+    for key, value in shapes.predicate_objects(prop):
+        if key in _IGNORED:
+            continue
+        if key not in _CORE:
+            raise UnsupportedShapes(f"{key} in {prop}")
+        component = SH[f"{_CORE[key]}ConstraintComponent"]
+        base: dict[str, Any] = {
+            "shape": shape,
+            "source": prop,
+            "component": component,
+            "severity": severity,
+            "path": path,
+            "message": text,
+        }
+        if key in (SH.minCount, SH.maxCount):
+            op = "<" if key == SH.minCount else ">"
+            sparql = (
+                f"SELECT ?this WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} OPTIONAL {{ ?this {p} ?v }} }}"
+                f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {int(value)})"
+            )
+            yield Check(**base, sparql=sparql)
+        elif key == SH.hasValue:
+            yield Check(
+                **base,
+                sparql=f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {_n3(value)} }} }}",
+            )
+        elif key == SH.datatype:
+            yield Check(
+                **base, sparql=f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v }}", datatype=URIRef(value)
+            )
+        else:
+            if key == SH["class"]:
+                bad = f"FILTER NOT EXISTS {{ ?v a ?__c . ?__c <{RDFS.subClassOf}>* {_n3(value)} }}"
+            elif key == SH["in"]:
+                members = ", ".join(_n3(m) for m in Collection(shapes, value))
+                bad = f"FILTER (?v NOT IN ({members}))"
+            elif key == SH.pattern:
+                flags = shapes.value(prop, SH.flags)
+                pattern = Literal(str(value)).n3()
+                extra = f", {Literal(str(flags)).n3()}" if flags is not None else ""
+                bad = f"FILTER (isBlank(?v) || !REGEX(STR(?v), {pattern}{extra}))"
+            else:  # sh:node
+                bad = f"FILTER (!({_value_condition(shapes, value)}))"
+            yield Check(**base, sparql=f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v . {bad} }}")
+
+
+_SELECT = re.compile(r"^\s*SELECT\s+(.*?)\s+WHERE\s*\{(.*)\}\s*$", re.DOTALL | re.IGNORECASE)
+
+
+def _sparql_check(shapes: Graph, shape: Node, constraint: Node, focus: str, severity: Node) -> Check:
+    select = shapes.value(constraint, SH.select)
+    if select is None:
+        raise UnsupportedShapes(f"SPARQL constraint {constraint} without sh:select")
+    prefixes = ""
+    for declaration_set in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(declaration_set, SH.declare):
+            prefixes += f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
+    match = _SELECT.match(str(select).replace("$this", "?this"))
+    if match is None:
+        raise UnsupportedShapes(f"cannot read the SELECT of {constraint}")
+    projection, body = match.groups()
+    projection = " ".join(dict.fromkeys(["?this", *projection.split()]))
+    sparql = f"{prefixes}SELECT DISTINCT {projection} WHERE {{ {focus} {body} }}"
+    message = shapes.value(constraint, SH.message)
+    return Check(
+        shape=shape,
+        source=shape,
+        component=SH.SPARQLConstraintComponent,
+        # like pyshacl, the severity is the shape's: an sh:severity on the sh:sparql node is not read
+        severity=severity,
+        path=None,
+        message=str(message) if message is not None else None,
+        sparql=sparql,
+        constraint=constraint,
+        has_value_var="?value" in projection.split(),
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, as pyshacl would report it."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: URIRef
+    component: URIRef
+    source: Node
+    message: str | None
+    constraint: Node | None = None
+
+
+def _well_typed(value: Node, datatype: URIRef) -> bool:
+    if not isinstance(value, Literal):
+        return False
+    if datatype == RDF.langString:
+        return bool(value.language)
+    if value.language or (value.datatype or XSD.string) != datatype:
+        return False
+    return not value.ill_typed
+
+
+def run_checks(compiled: CompiledShapes, store: ox.Store, data: Graph) -> list[Result]:
+    """Evaluate every check on ``store`` (holding ``data`` in its default graph)."""
+    results: list[Result] = []
+    for check in compiled.checks:
+        assert check.sparql is not None
+        answer = store.query(check.sparql)
+        assert isinstance(answer, ox.QuerySolutions)
+        names = [v.value for v in answer.variables]
+        for solution in answer:
+            row = {n: from_ox(solution[n]) for n in names if solution[n] is not None}
+            focus = row["this"]
+            if check.datatype is not None:
+                # the original literals, not Oxigraph's canonical numbers
+                assert check.path is not None
+                for value in data.objects(focus, check.path):
+                    if not _well_typed(value, check.datatype):
+                        results.append(_result(check, focus, value, check.message))
+                continue
+            if check.constraint is not None:
+                value = row.get("value", focus)
+                path = row.get("path")
+                message = _substitute(check.message, row, data, focus) if check.message else None
+                results.append(
+                    Result(focus, path, value, check.severity, check.component, check.source, message, check.constraint)
+                )
+                continue
+            results.append(_result(check, focus, row.get("v"), check.message))
+    return sorted(
+        set(results), key=lambda r: (str(r.focus), str(r.path), str(r.value), str(r.component), str(r.message))
+    )
+
+
+def _result(check: Check, focus: Node, value: Node | None, message: str | None) -> Result:
+    return Result(focus, check.path, value, check.severity, check.component, check.source, message)
+
+
+_TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+
+
+def _substitute(message: str, row: Mapping[str, Node], data: Graph, focus: Node) -> str:
+    """``{?var}`` and ``{$this}`` filled in; numbers read back in their original lexical form."""
+
+    def fill(match: re.Match[str]) -> str:
+        term = row.get(match.group(1))
+        if term is None:
+            return match.group(0)
+        if isinstance(term, Literal):
+            term = _original_literal(data, focus, term)
+        return str(term)
+
+    return _TEMPLATE.sub(fill, message)
+
+
+def _original_literal(data: Graph, focus: Node, canonical: Literal) -> Literal:
+    """The literal of ``focus`` that Oxigraph canonicalised into ``canonical`` (same value)."""
+    for _p, o in data.predicate_objects(focus):
+        if isinstance(o, Literal) and o.datatype is not None and not o.ill_typed and o.eq(canonical):
+            return o
+    return canonical
+
+
+def load_store(data: Graph) -> ox.Store:
+    """An Oxigraph store holding ``data`` in its default graph."""
+    store = ox.Store()
+    convert = TermConverter()
+    quad: Any = ox.Quad
+    store.extend(quad(convert(s), convert(p), convert(o), ox.DefaultGraph()) for s, p, o in data)
+    return store
+
+
+def report_graph(results: list[Result], shapes: Graph) -> Graph:
+    """The validation report as pyshacl writes it (result nodes; blank source shapes copied in)."""
+    graph = Graph()
+    report = BNode()
+    conforms = not any(r.severity == SH.Violation for r in results)
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(conforms)))
+    copied: set[Node] = set()
+    for r in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus))
+        graph.add((node, SH.resultSeverity, r.severity))
+        graph.add((node, SH.sourceConstraintComponent, r.component))
+        graph.add((node, SH.sourceShape, r.source))
+        if r.path is not None:
+            graph.add((node, SH.resultPath, r.path))
+        if r.value is not None:
+            graph.add((node, SH.value, r.value))
+        if r.message:
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+        if r.constraint is not None:
+            graph.add((node, SH.sourceConstraint, r.constraint))
+            _copy_cbd(shapes, r.constraint, graph, copied)
+        if isinstance(r.source, BNode):
+            _copy_cbd(shapes, r.source, graph, copied)
+    return graph
+
+
+def _copy_cbd(shapes: Graph, node: Node, into: Graph, seen: set[Node]) -> None:
+    if node in seen:
+        return
+    seen.add(node)
+    for p, o in shapes.predicate_objects(node):
+        into.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy_cbd(shapes, o, into, seen)
+
+
+_CACHE: dict[int, CompiledShapes] = {}
+
+
+def validate_fast(
+    data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None, store: ox.Store | None = None
+) -> ValidationReport:
+    """Validate like ``validate.validate_graph``: same rows, report built from the compiled checks."""
+    compiled = _CACHE.get(id(shapes))
+    if compiled is None or compiled.shapes is not shapes:
+        compiled = _CACHE[id(shapes)] = compile_shapes(shapes)
+    store = store if store is not None else load_store(data)
+    results = run_checks(compiled, store, data)
+    report = report_graph(results, shapes)
+    problems = sorted(_rows(report, origins or {}), key=lambda p: (SEVERITY_ORDER.get(p.severity, 9), p))
+    violations = any(p.severity == "Violation" for p in problems)
+    return ValidationReport(conforms=not violations, problems=problems, graph=bind_all(report))
+
+
+def result_keys(problems: list[Problem]) -> set[tuple[str, str, str, str, str]]:
+    """(severity, focus, path, shape or message, value): what the equivalence tests compare."""
+    return {(p.severity, p.focus, p.path, p.shape or p.message, p.value) for p in problems}

@@ -1,0 +1,144 @@
+"""An embedded Oxigraph store (pyoxigraph) behind the ``GraphStore`` protocol.
+
+Named graphs go in as quads; SPARQL runs with the default graph as the union of the named graphs
+(as in ``MemoryStore``), the project prefixes predeclared. Answers come back as rdflib ``Result``
+objects (SELECT through the SPARQL JSON results format, CONSTRUCT/DESCRIBE as an rdflib graph), so
+``queries.run_query`` and everything above it work unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+from rdflib.term import Node
+
+from regen_kg.errors import RegenError
+from regen_kg.prefixes import bind_all, prefix_map
+
+#: a pyoxigraph term (typed loosely: pyoxigraph's stubs distinguish subject and object positions)
+OxTerm = Any
+
+
+class TermConverter:
+    """rdflib terms to pyoxigraph terms, memoised (a graph repeats its IRIs many times)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Node, OxTerm] = {}
+
+    def __call__(self, term: Node) -> OxTerm:
+        found = self._memo.get(term)
+        if found is None:
+            found = self._memo[term] = to_ox(term)
+        return found
+
+
+def to_ox(term: Node) -> OxTerm:
+    """One rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r} in Oxigraph")
+
+
+def from_ox(term: Any) -> Node:
+    """One pyoxigraph term as an rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unexpected Oxigraph term {term!r}")
+
+
+def quads(graphs: Mapping[URIRef, Graph], convert: TermConverter | None = None) -> Iterable[ox.Quad]:
+    convert = convert or TermConverter()
+    for name, graph in graphs.items():
+        graph_name = ox.NamedNode(str(name))
+        for s, p, o in graph:
+            yield ox.Quad(convert(s), convert(p), convert(o), graph_name)
+
+
+class OxigraphStore:
+    """pyoxigraph's in-memory store; the default graph is the union of the named graphs."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self._store = ox.Store(path) if path else ox.Store()
+        self._prefixes = prefix_map()
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for callers that speak its API (fast validation)."""
+        return self._store
+
+    def load(self, graphs: Mapping[URIRef, Graph]) -> None:
+        for name in graphs:
+            self._store.clear_graph(ox.NamedNode(str(name)))
+        self._store.extend(quads(graphs))
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Result:
+        if bindings:  # pre-bound like rdflib's initBindings: a trailing VALUES joins before projection
+            names = " ".join(f"?{k}" for k in bindings)
+            values = " ".join(str(to_ox(v)) for v in bindings.values())
+            sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+        try:
+            answer = self._store.query(sparql, prefixes=self._prefixes, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise RegenError(f"SPARQL syntax error: {exc}") from exc
+        return to_result(answer)
+
+    def dataset(self) -> Dataset:
+        dataset = bind_all(Dataset(default_union=True))
+        for quad in self._store:
+            graph = dataset.graph(URIRef(quad.graph_name.value)) if isinstance(quad.graph_name, ox.NamedNode) else None
+            target = graph if graph is not None else dataset.default_context
+            target.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        return dataset
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def to_result(answer: Any) -> Result:
+    """A pyoxigraph query answer as an rdflib Result."""
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result
+    if isinstance(answer, ox.QueryTriples):
+        graph = bind_all(Graph())
+        for triple in answer:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        result = Result("CONSTRUCT")
+        result.graph = graph
+        return result
+    variables = [Variable(v.value) for v in answer.variables]
+    rows: list[tuple[Any, ...]] = []
+    for solution in answer:
+        rows.append(tuple(None if solution[i] is None else from_ox(solution[i]) for i in range(len(variables))))
+    result = Result("SELECT")
+    result.vars = variables
+    result.bindings = [{v: t for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+    return result
+
+
+def parse_json_result(data: bytes) -> Result:
+    """SPARQL JSON results as an rdflib Result (kept for endpoints answering in JSON)."""
+    return Result.parse(io.BytesIO(data), format="json")
