@@ -27,6 +27,27 @@ def oxigraph_binary() -> str:
     return found
 
 
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Poll ``url`` until it answers (True), or the process exits or time runs out (False)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except (urllib.error.URLError, ConnectionError):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @contextlib.contextmanager
 def oxigraph(*, union_default_graph: bool = True) -> Iterator[str]:
     """Yield the base URL of an in-memory Oxigraph server; stop it afterwards."""
@@ -37,23 +58,12 @@ def oxigraph(*, union_default_graph: bool = True) -> Iterator[str]:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"oxigraph did not start: {err}") from None
-                time.sleep(0.1)
+        if not wait_until_up(f"{base}/query?query=ASK%7B%7D", proc, 30):
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"oxigraph did not start: {err}")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def load_nquads(base: str, data: bytes) -> None:

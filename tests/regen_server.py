@@ -5,13 +5,10 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from .oxigraph_server import free_port
+from .oxigraph_server import free_port, stop, wait_until_up
 
 
 @contextlib.contextmanager
@@ -25,22 +22,10 @@ def regen_server(root: Path, *args: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_text = (root / f".serve-{port}.log").read_text()
-                    raise RuntimeError("regen-kg serve did not start: " + log_text) from None
-                time.sleep(0.2)
+        if not wait_until_up(f"{base}/", proc, 120):
+            raise RuntimeError("regen-kg serve did not start: " + (root / f".serve-{port}.log").read_text())
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         (root / f".serve-{port}.log").unlink(missing_ok=True)

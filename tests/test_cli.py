@@ -13,7 +13,24 @@ from regen_kg.paths import ProjectPaths
 from .conftest import ROOT
 from .helpers import edit
 
-COMMANDS = ["build", "validate", "export", "queries", "query", "links", "serve", "publish", "new-study", "import", "qc", "docs", "evidence-map", "release", "diagram", "bench"]
+COMMANDS = [
+    "build",
+    "validate",
+    "export",
+    "queries",
+    "query",
+    "links",
+    "serve",
+    "publish",
+    "new-study",
+    "import",
+    "qc",
+    "docs",
+    "evidence-map",
+    "release",
+    "diagram",
+    "bench",
+]
 
 
 def run(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
