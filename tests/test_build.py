@@ -136,3 +136,26 @@ def test_one_fact_change_is_a_one_line_turtle_diff(project_copy: ProjectPaths, b
     after = pipeline.render(pipeline.run(project_copy), project_copy)["regen-kg.ttl"].decode().splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) == 1 and "regen:sampleSize" in changed[0][0]
+
+
+def test_build_runs_the_quality_checks_and_stops_on_errors(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    from .helpers import edit
+
+    # a deprecated term still used by records is a QC error (qc/profile.txt), though SHACL accepts it
+    edit(
+        project_copy.ontology / "regen.ttl",
+        'rdfs:label "microneedling"@en ;',
+        'rdfs:label "microneedling"@en ;\n    owl:deprecated true ;',
+    )
+    out = tmp_path / "dist"
+    with pytest.raises(pipeline.QCFailed, match="Microneedling"):
+        pipeline.build(project_copy, out)
+    assert not out.exists()
+
+
+def test_build_writes_the_qc_report(built: pipeline.Built, paths: ProjectPaths, tmp_path: Path) -> None:
+    _, written = pipeline.build(paths, tmp_path / "dist")
+    names = {p.name for p in written}
+    assert {"qc-report.txt", "qc-report.tsv"} <= names
+    sums = (tmp_path / "dist" / "SHA256SUMS").read_text()
+    assert "qc-report.txt" in sums and "SHA256SUMS" not in sums

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from regen_kg.catalogue import catalogue_graph
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
-from regen_kg.errors import Location, ValidationFailed
+from regen_kg.errors import Location, RegenError, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
 from regen_kg.fileio import write_atomic
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
@@ -185,8 +185,7 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
     description = describe_dataset(built.loaded.asserted, built.inferred, media, built.loaded.ontology)
     out["void.ttl"] = to_turtle(description).encode()
-    checksums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(out.items()))
-    out["SHA256SUMS"] = checksums.encode()
+    out["SHA256SUMS"] = checksums(out).encode()
     return out
 
 
@@ -210,10 +209,29 @@ def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
 
 
 def build(paths: ProjectPaths, out_dir: Path, *, engine: str = DEFAULT_ENGINE) -> tuple[Built, list[Path]]:
-    """The whole pipeline; nothing is written unless every stage succeeds."""
+    """The whole pipeline, quality checks included; nothing is written unless every stage succeeds."""
+    from regen_kg.qc import format_report, report_tsv, run_qc
+
     built = run(paths, engine=engine)
+    qc = run_qc(paths, loaded=built.loaded, queries=built.queries)
+    if not qc.passed:
+        raise QCFailed("quality checks found errors; nothing was written\n" + format_report(qc, "ERROR"))
     outputs = render(built, paths)
+    outputs["qc-report.txt"] = format_report(qc).encode()
+    outputs["qc-report.tsv"] = report_tsv(qc).encode()
+    outputs["SHA256SUMS"] = checksums(outputs).encode()
     return built, write(outputs, out_dir)
+
+
+def checksums(files: dict[str, bytes]) -> str:
+    """``sha256sum``-style lines for every file but the checksum file itself."""
+    return "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()) if name != "SHA256SUMS"
+    )
+
+
+class QCFailed(RegenError):
+    """The ontology quality checks (qc/) found errors."""
 
 
 def format_problems(report: ValidationReport) -> str:

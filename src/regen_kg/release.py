@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -414,12 +413,8 @@ def render_release(
         entry = changelog_entry(version, date, None, None, loaded.asserted)
     files["CHANGES.md"] = entry.encode()
     files.pop("SHA256SUMS", None)
-    files["SHA256SUMS"] = checksums(files).encode()
+    files["SHA256SUMS"] = pipeline.checksums(files).encode()
     return files, entry, summary(report)
-
-
-def checksums(files: Mapping[str, bytes]) -> str:
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
 
 
 def release(
