@@ -149,3 +149,13 @@ def test_build_refuses_to_write_on_violations(project_copy: ProjectPaths, tmp_pa
     with pytest.raises(pipeline.ValidationFailed, match="at least two component"):
         pipeline.build(project_copy, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_missing_sample_size_is_only_a_warning(project_copy: ProjectPaths) -> None:
+    edit(project_copy.data / "studies" / "lee-2014.yaml", "sample_size: 25\n", "")
+    report = pipeline.validate(project_copy)
+    assert report.conforms
+    hits = [p for p in report.warnings if "sample size is missing" in p.message]
+    assert [h.focus for h in hits] == ["study:lee-2014"]
+    reference = pipeline.validate(project_copy, engine="reference")
+    assert [p for p in reference.problems if "sample size" in p.message] == hits

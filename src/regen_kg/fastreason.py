@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import owlrl
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.Namespaces import ERRNS
 from owlrl.XsdDatatypes import OWL_RL_Datatypes
@@ -36,7 +35,7 @@ from rdflib.term import Node
 
 from regen_kg.errors import InconsistencyError
 from regen_kg.prefixes import bind_all, compact_iri
-from regen_kg.reason import Reasoned, _worth_keeping
+from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure
 
 Triple = tuple[Node, Node, Node]
 IntTriple = tuple[int, int, int]
@@ -138,12 +137,7 @@ def compile_tbox(schema: Graph, key: str | None = None) -> CompiledTBox:
     key = key or schema_key(schema)
     if key in _COMPILED:
         return _COMPILED[key]
-    closure = Graph()
-    for triple in schema:
-        closure.add(triple)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
-    ).expand(closure)
+    closure = owlrl_closure(schema)
     _refuse_unsupported(closure)
     ids: dict[Node, int] = {}
     terms: list[Node] = []

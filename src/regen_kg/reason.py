@@ -29,12 +29,7 @@ def reason(asserted: Graph) -> Reasoned:
     reflexive owl:sameAs, literals as subjects, and triples touching blank nodes (OWL restriction and list
     structure). Raises InconsistencyError if the closure is inconsistent.
     """
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
-    ).expand(closure)
+    closure = owlrl_closure(asserted)
     _check_consistency(closure)
     inferred = bind_all(Graph())
     for s, p, o in closure:
@@ -42,6 +37,17 @@ def reason(asserted: Graph) -> Reasoned:
             continue
         inferred.add((s, p, o))
     return Reasoned(asserted=asserted, inferred=inferred)
+
+
+def owlrl_closure(graph: Graph) -> Graph:
+    """A copy of ``graph`` expanded with owlrl's OWL 2 RL rules (no axiomatic or datatype triples)."""
+    closure = Graph()
+    for triple in graph:
+        closure.add(triple)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    return closure
 
 
 def _worth_keeping(s: object, p: object, o: object) -> bool:
