@@ -1,6 +1,7 @@
 """Load benchmark: concurrent clients send stored queries to 'regen-kg serve' on loopback.
 
-Prints throughput, p50/p99 latency and the error count (which should be zero). Bounded in count
+After one warm-up pass over the stored queries, prints throughput, p50/p99 latency and the error
+count (which should be zero). Bounded in count
 and time; sends traffic to 127.0.0.1 only. A benchmark, not a test: it asserts nothing about time.
 Usage: python scripts/load.py [--clients 50] [--seconds 60]
 """
@@ -55,6 +56,10 @@ def main() -> int:
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
+        # warm-up: each stored query once, so the run measures the steady state
+        for text in texts:
+            with urllib.request.urlopen(base + "?" + urllib.parse.urlencode({"query": text}), timeout=60) as response:
+                response.read()
         latencies: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()

@@ -160,6 +160,7 @@ class QueryService:
         # the served graph never changes, so answers can be reused
         self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._inflight: dict[tuple[str, str], threading.Lock] = {}
 
     def execute(self, text: str, accept: str | None) -> Answer:
         form = _checked(text, tuple(self.graph_names))
@@ -170,25 +171,41 @@ class QueryService:
             media = negotiate(accept, GRAPH_TYPES, "text/turtle")
             fmt = GRAPH_TYPES[media]
         key = (text, fmt)
-        with self._cache_lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-        if cached is not None:
-            body = cached
-        else:
-            # waiting for a free worker does not count against the query's own time limit
-            if not self._slots.acquire(timeout=max(30.0, 6 * self.limits.timeout)):
-                raise QueryRefused(503, "the server is busy; try again shortly")
-            try:
-                body = self._run_in_worker(text, form, fmt)
-            finally:
-                self._slots.release()
+        body = self._cached(key)
+        if body is None:
+            # clients asking the same new query wait for one evaluation instead of each starting one
             with self._cache_lock:
-                self._cache[key] = body
-                while len(self._cache) > 256:
-                    self._cache.popitem(last=False)
+                inflight = self._inflight.setdefault(key, threading.Lock())
+            try:
+                with inflight:
+                    body = self._cached(key)
+                    if body is None:
+                        body = self._evaluate(text, form, fmt)
+                        with self._cache_lock:
+                            self._cache[key] = body
+                            while len(self._cache) > 256:
+                                self._cache.popitem(last=False)
+            finally:
+                with self._cache_lock:  # a late arrival may start a second evaluation: harmless
+                    if self._inflight.get(key) is inflight:
+                        del self._inflight[key]
         return Answer(body=body, media_type=media + ("; charset=utf-8" if media.startswith("text/") else ""))
+
+    def _cached(self, key: tuple[str, str]) -> bytes | None:
+        with self._cache_lock:
+            body = self._cache.get(key)
+            if body is not None:
+                self._cache.move_to_end(key)
+            return body
+
+    def _evaluate(self, text: str, form: str, fmt: str) -> bytes:
+        # waiting for a free worker does not count against the query's own time limit
+        if not self._slots.acquire(timeout=max(30.0, 6 * self.limits.timeout)):
+            raise QueryRefused(503, "the server is busy; try again shortly")
+        try:
+            return self._run_in_worker(text, form, fmt)
+        finally:
+            self._slots.release()
 
     def _run_in_worker(self, text: str, form: str, fmt: str) -> bytes:
         receiver, sender = self._fork.Pipe(duplex=False)
