@@ -160,7 +160,7 @@ class MalformedCurie(ValueError):
 
 def check_curie(curie: str) -> None:
     """Raise MalformedCurie unless ``curie`` has a known prefix and, for external vocabularies,
-    a local id matching the vocabulary's pattern (``CL:134`` and ``MESH:123`` fail)."""
+    a local id matching the vocabulary's pattern (a three-digit CL id or a MeSH id without its letter fails)."""
     prefix, sep, local = curie.partition(":")
     if not sep or prefix not in prefix_map():
         raise MalformedCurie(f"{curie!r}: unknown prefix {prefix!r}")
