@@ -13,6 +13,7 @@ from rich.table import Table
 
 from regen_kg import __version__, cli_bench, cli_curation, cli_release
 from regen_kg import build as pipeline
+from regen_kg.cli_options import out_option
 from regen_kg.context import build_context
 from regen_kg.errors import RegenError
 from regen_kg.export import FORMATS, serialize
@@ -48,14 +49,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Folder to write the outputs into.",
-)
+@out_option("out_dir", "dist", "Folder to write the outputs into.", folder=True)
 @click.pass_obj
 def build(paths: ProjectPaths, out_dir: Path) -> None:
     """Load, validate (SHACL), reason (OWL 2 RL) and write every output format.

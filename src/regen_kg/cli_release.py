@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from regen_kg import build as pipeline
+from regen_kg.cli_options import out_option
 from regen_kg.diagram import model_svg
 from regen_kg.docs import render_docs, write_docs
 from regen_kg.evidence_map import evidence_query, format_for, write_evidence_map
@@ -54,14 +55,7 @@ def register(cli: click.Group) -> None:
             sys.exit(1)
 
     @cli.command()
-    @click.option(
-        "--out",
-        "out_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("dist/docs"),
-        show_default=True,
-        help="Folder for index.html and model.svg.",
-    )
+    @out_option("out_dir", "dist/docs", "Folder for index.html and model.svg.", folder=True)
     @click.pass_obj
     def docs(paths: ProjectPaths, out_dir: Path) -> None:
         """Write HTML documentation of the ontology: one anchor per class, property and individual."""
@@ -71,14 +65,7 @@ def register(cli: click.Group) -> None:
             click.echo(f"wrote {path}")
 
     @cli.command(name="evidence-map")
-    @click.option(
-        "--out",
-        "out_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("dist/evidence-map.svg"),
-        show_default=True,
-        help="File to write, .svg or .png.",
-    )
+    @out_option("out_file", "dist/evidence-map.svg", "File to write, .svg or .png.", folder=False)
     @click.pass_obj
     def evidence_map_command(paths: ProjectPaths, out_file: Path) -> None:
         """Draw the intervention x outcome evidence map (the stored evidence-map query's rows).
