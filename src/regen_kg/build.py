@@ -11,6 +11,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from regen_kg.cache import BuildCache
 from regen_kg.catalogue import catalogue_graph
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
@@ -88,15 +89,19 @@ class Built:
         return graphs
 
     def store(self, selector: str = "memory") -> GraphStore:
+        """The graphs (inferences and query catalogue included) loaded into the store ``selector``."""
         store = open_store(selector)
         store.load(self.graphs(queries=True))
         return store
 
 
-def load(paths: ProjectPaths) -> Loaded:
-    """Read the ontology, the term table and every record; raise on any input error."""
+def load(paths: ProjectPaths, cache: BuildCache | None = None) -> Loaded:
+    """Read the ontology, the term table and every record; raise on any input error.
+
+    With a ``cache``, records unchanged since an earlier build are taken from it, not read again.
+    """
     ontology = load_ontology(paths)
-    records = convert_records(paths.record_files(), TermIndex(ontology))
+    records = convert_records(paths.record_files(), TermIndex(ontology), cache)
     terms = load_terms(paths.external_terms)
     mapping_sets = load_mappings(paths.data / "mappings")
     mappings = to_graph(mapping_sets)
@@ -119,6 +124,9 @@ def load(paths: ProjectPaths) -> Loaded:
 #: ``fast`` falls back to the reference for a TBox or shapes outside what it compiles.
 ENGINES = ("fast", "reference")
 DEFAULT_ENGINE = "fast"
+#: The embedded stores (``store.open_store`` selectors) a build and ``query`` can run on.
+STORES = ("rdflib", "oxigraph")
+DEFAULT_STORE = "rdflib"
 
 
 def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
@@ -139,13 +147,14 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
     return validate_graph(loaded.asserted, shapes, loaded.origins)
 
 
-def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE) -> Graph:
+def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Graph:
     """The inferred triples (raises InconsistencyError), by the chosen engine."""
     if engine == "fast":
         from regen_kg.fastreason import UnsupportedTBox, reason_fast, schema_graph
 
+        schema = schema_graph(loaded.ontology, loaded.mappings)
         try:
-            return reason_fast(schema_graph(loaded.ontology, loaded.mappings), loaded.data, loaded.asserted).inferred
+            return reason_fast(schema, loaded.data, loaded.asserted, cache=cache).inferred
         except UnsupportedTBox:
             pass
     elif engine != "reference":
@@ -153,14 +162,18 @@ def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE) -> Graph:
     return reason(loaded.asserted).inferred
 
 
-def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE) -> Built:
+def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Built:
     """Load, validate and reason. Raises ValidationFailed on SHACL violations and
-    InconsistencyError if reasoning finds the graph inconsistent."""
-    loaded = load(paths)
+    InconsistencyError if reasoning finds the graph inconsistent.
+
+    A ``cache`` (``cache.project_cache``) skips the records and the ontology compilation that
+    have not changed since the build that filled it; the result is the same as without it.
+    """
+    loaded = load(paths, cache)
     report = validate(paths, loaded, engine=engine)
     if not report.conforms:
         raise ValidationFailed(format_problems(report))
-    inferred = infer(loaded, engine=engine)
+    inferred = infer(loaded, engine=engine, cache=cache)
     examples = catalogue_graph(load_catalogue(paths).values())
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
@@ -208,12 +221,22 @@ def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
     return written
 
 
-def build(paths: ProjectPaths, out_dir: Path, *, engine: str = DEFAULT_ENGINE) -> tuple[Built, list[Path]]:
-    """The whole pipeline, quality checks included; nothing is written unless every stage succeeds."""
+def build(
+    paths: ProjectPaths,
+    out_dir: Path,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    store: str = DEFAULT_STORE,
+    cache: BuildCache | None = None,
+) -> tuple[Built, list[Path]]:
+    """The whole pipeline, quality checks included; nothing is written unless every stage succeeds.
+
+    ``store`` is the embedded store the quality checks run on (``rdflib`` or ``oxigraph``).
+    """
     from regen_kg.qc import format_report, report_tsv, run_qc
 
-    built = run(paths, engine=engine)
-    qc = run_qc(paths, loaded=built.loaded, queries=built.queries)
+    built = run(paths, engine=engine, cache=cache)
+    qc = run_qc(paths, loaded=built.loaded, queries=built.queries, store=store)
     if not qc.passed:
         raise QCFailed("quality checks found errors; nothing was written\n" + format_report(qc, "ERROR"))
     outputs = render(built, paths)

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from regen_kg import __version__, cli_bench, cli_curation, cli_release
 from regen_kg import build as pipeline
-from regen_kg.cli_options import out_option
+from regen_kg.cache import project_cache
+from regen_kg.cli_options import cache_option, out_option, store_option
 from regen_kg.context import build_context
 from regen_kg.errors import RegenError
 from regen_kg.export import FORMATS, serialize
@@ -50,13 +51,23 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 @cli.command()
 @out_option("out_dir", "dist", "Folder to write the outputs into.", folder=True)
+@store_option()
+@click.option(
+    "--engine",
+    type=click.Choice(pipeline.ENGINES),
+    default=pipeline.DEFAULT_ENGINE,
+    show_default=True,
+    help="SHACL and OWL 2 RL engines: fast (compiled) or reference (pyshacl, owlrl); same results.",
+)
+@cache_option()
 @click.pass_obj
-def build(paths: ProjectPaths, out_dir: Path) -> None:
+def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache: bool) -> None:
     """Load, validate (SHACL), reason (OWL 2 RL) and write every output format.
 
     Nothing is written if the records have errors or SHACL violations.
     """
-    built, written = pipeline.build(paths, out_dir)
+    cache = project_cache(paths.root) if use_cache else None
+    built, written = pipeline.build(paths, out_dir, engine=engine, store=store, cache=cache)
     data = built.loaded.data
     table = Table(title=f"regen-kg {__version__}: graph built", show_header=False)
     table.add_row("triples asserted", str(len(built.loaded.asserted)))
@@ -166,6 +177,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--endpoint", metavar="URL", help="Run against a remote SPARQL 1.1 endpoint instead of the embedded graph."
 )
+@store_option()
+@cache_option()
 @click.pass_obj
 def query(
     paths: ProjectPaths,
@@ -174,6 +187,8 @@ def query(
     fmt: str | None,
     query_file: Path | None,
     endpoint: str | None,
+    store: str,
+    use_cache: bool,
 ) -> None:
     """Run a stored query by NAME (see 'regen-kg queries'), or --file for your own."""
     if (name is None) == (query_file is None):
@@ -189,11 +204,15 @@ def query(
         stored = catalogue[name]
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work
-    store = open_store(f"sparql:{endpoint}") if endpoint else pipeline.run(paths).store()
-    values, notes = resolve_external(store, stored, values)
+    if endpoint:
+        backend = open_store(f"sparql:{endpoint}")
+    else:
+        cache = project_cache(paths.root) if use_cache else None
+        backend = pipeline.run(paths, cache=cache).store(store)
+    values, notes = resolve_external(backend, stored, values)
     for note in notes:
         click.echo(note, err=True)
-    result = run_query(store, stored, values)
+    result = run_query(backend, stored, values)
     if result.graph is not None:
         graph_fmt = fmt or "ttl"
         if graph_fmt not in GRAPH_FORMATS:

@@ -13,3 +13,26 @@ def out_option(name: str, default: str, help_text: str, *, folder: bool) -> Call
     """``--out`` for a folder (``folder=True``) or a single file, passed on as parameter ``name``."""
     kind = click.Path(file_okay=not folder, dir_okay=folder, path_type=Path)
     return click.option("--out", name, type=kind, default=Path(default), show_default=True, help=help_text)
+
+
+def store_option(default: str = "rdflib") -> Callable[[Any], Any]:
+    """``--store rdflib|oxigraph``: the embedded store, passed on as parameter ``store``."""
+    return click.option(
+        "--store",
+        "store",
+        type=click.Choice(("rdflib", "oxigraph")),
+        default=default,
+        show_default=True,
+        help="Embedded store: rdflib (the reference) or oxigraph (fast; same answers, numbers in canonical form).",
+    )
+
+
+def cache_option() -> Callable[[Any], Any]:
+    """``--cache/--no-cache``: reuse what an earlier build computed from unchanged inputs."""
+    return click.option(
+        "--cache/--no-cache",
+        "use_cache",
+        default=True,
+        show_default=True,
+        help="Reuse records and the compiled ontology from .cache/regen-kg when their inputs are unchanged.",
+    )

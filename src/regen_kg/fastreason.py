@@ -20,7 +20,6 @@ tables do not cover (``UnsupportedTBox``); ``reason_fast`` then falls back to ow
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from regen_kg.cache import BuildCache, digest, graph_key, program_key
 from regen_kg.errors import InconsistencyError
 from regen_kg.prefixes import bind_all, compact_iri
 from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure
@@ -126,17 +126,29 @@ _COMPILED: dict[str, CompiledTBox] = {}
 
 
 def schema_key(schema: Graph) -> str:
-    """A content hash of a schema graph (sorted N-Triples; blank node labels do not matter much)."""
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in schema if not isinstance(s, BNode))
-    lines += sorted(f"{p.n3()} {o.n3()}" for s, p, o in schema if isinstance(s, BNode))
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    """A content hash of a schema graph (see ``cache.graph_key``)."""
+    return graph_key(schema)
 
 
-def compile_tbox(schema: Graph, key: str | None = None) -> CompiledTBox:
-    """Compile ``schema`` (ontology + mappings) into rule tables; cached in memory by content hash."""
+def compile_tbox(schema: Graph, key: str | None = None, cache: BuildCache | None = None) -> CompiledTBox:
+    """Compile ``schema`` (ontology + mappings) into rule tables; cached by content hash in memory
+    and, given a build ``cache``, on disk."""
     key = key or schema_key(schema)
     if key in _COMPILED:
         return _COMPILED[key]
+    disk_key = digest(program_key(), key)
+    if cache is not None:
+        stored = cache.get("tbox", disk_key)
+        if isinstance(stored, CompiledTBox) and stored.key == key:
+            _COMPILED[key] = stored
+            return stored
+    tbox = _compile(schema, key)
+    if cache is not None:
+        cache.put("tbox", disk_key, tbox)
+    return tbox
+
+
+def _compile(schema: Graph, key: str) -> CompiledTBox:
     closure = owlrl_closure(schema)
     _refuse_unsupported(closure)
     ids: dict[Node, int] = {}
@@ -325,7 +337,9 @@ def _literal_errors(data: Iterable[Triple]) -> list[str]:
     return out
 
 
-def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None) -> Reasoned:
+def reason_fast(
+    schema: Graph, data: Graph, asserted: Graph | None = None, cache: BuildCache | None = None
+) -> Reasoned:
     """The OWL 2 RL closure of ``schema`` + ``data``, filtered exactly as ``reason.reason`` filters it.
 
     ``schema`` is the ontology (and mappings); ``data`` the record triples. ``asserted`` (their
@@ -334,7 +348,7 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None) -> Re
     for _s, p, _o in data.triples((None, None, None)):
         if p in _SCHEMA_PREDICATES:
             raise UnsupportedTBox(f"instance data uses schema vocabulary ({p})")
-    tbox = compile_tbox(schema)
+    tbox = compile_tbox(schema, cache=cache)
     engine = _Engine(tbox)
     intern = engine.intern
     for s, p, o in data:
@@ -351,13 +365,44 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None) -> Re
         for graph in (schema, data):
             for triple in graph:
                 asserted.add(triple)
+    # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
+    ids = engine.ids
+    given = {(ids[s], ids[p], ids[o]) for s, p, o in data}
+    given |= {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
+    keep = _Keeper(terms)
     inferred = bind_all(Graph())
-    for s_id, p_id, o_id in engine.facts:
-        s, p, o = terms[s_id], terms[p_id], terms[o_id]
-        if not _worth_keeping(s, p, o) or (s, p, o) in asserted:
-            continue
-        inferred.add((s, p, o))
+    add = inferred.add
+    for fact in engine.facts - given:
+        if keep(fact):
+            s_id, p_id, o_id = fact
+            add((terms[s_id], terms[p_id], terms[o_id]))
     return Reasoned(asserted=asserted, inferred=inferred)
+
+
+def _ids_of(ids: dict[Node, int], triple: Triple) -> IntTriple | None:
+    s, p, o = (ids.get(t) for t in triple)
+    return None if s is None or p is None or o is None else (s, p, o)
+
+
+class _Keeper:
+    """``reason._worth_keeping`` over term ids, each term's verdict computed once."""
+
+    def __init__(self, terms: list[Node]) -> None:
+        self.terms = terms
+        self.subject_ok: dict[int, bool] = {}
+        self.type_id = terms.index(RDF.type) if RDF.type in terms else -1
+
+    def __call__(self, fact: IntTriple) -> bool:
+        s, p, o = fact
+        ok = self.subject_ok.get(s)
+        if ok is None:
+            term = self.terms[s]
+            ok = self.subject_ok[s] = _worth_keeping(term, RDFS.label, term)
+        if not ok:
+            return False
+        if p == self.type_id or isinstance(self.terms[o], BNode) or self.terms[p] == OWL.sameAs:
+            return _worth_keeping(self.terms[s], self.terms[p], self.terms[o])
+        return True
 
 
 def _raise_if_inconsistent(errors: list[str], nothing: list[str]) -> None:

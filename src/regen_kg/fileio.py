@@ -7,8 +7,11 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    ``durable=False`` skips the fsync: for cache entries, which can be recomputed after a crash.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -18,8 +21,9 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -40,6 +40,8 @@ class TermIndex:
 
     graph: Graph
     _supers: dict[URIRef, set[URIRef]] = field(default_factory=dict, init=False)
+    _subclasses: dict[URIRef, list[URIRef]] = field(default_factory=dict, init=False)
+    _instances: dict[URIRef, list[URIRef]] = field(default_factory=dict, init=False)
 
     @cached_property
     def classes(self) -> set[URIRef]:
@@ -63,11 +65,22 @@ class TermIndex:
             self._supers[cls] = seen
         return self._supers[cls]
 
+    @cached_property
+    def key(self) -> str:
+        """A content hash of the ontology: what resolving a name depends on (a cache key part)."""
+        from regen_kg.cache import graph_key
+
+        return graph_key(self.graph)
+
     def subclasses_of(self, root: URIRef) -> list[URIRef]:
-        return sorted(c for c in self.classes if root in self.superclasses(c))
+        if root not in self._subclasses:
+            self._subclasses[root] = sorted(c for c in self.classes if root in self.superclasses(c))
+        return self._subclasses[root]
 
     def instances_of(self, cls: URIRef) -> list[URIRef]:
-        return sorted(s for s in self.graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
+        if cls not in self._instances:
+            self._instances[cls] = sorted(s for s in self.graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
+        return self._instances[cls]
 
     def label(self, term: URIRef) -> str:
         for label in self.graph.objects(term, RDFS.label):

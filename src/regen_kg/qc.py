@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyparsing import ParseException
 from rdflib import Graph, URIRef
 
 from regen_kg.build import Loaded, load
@@ -23,7 +22,7 @@ from regen_kg.catalogue import catalogue_graph
 from regen_kg.errors import InputError, Location
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import check_syntax, load_catalogue, show
-from regen_kg.store import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, MemoryStore
+from regen_kg.store import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, open_store
 
 #: Reported severities, most severe first; IGNORE in the profile silences a check.
 SEVERITIES = ("ERROR", "WARN", "INFO")
@@ -163,9 +162,9 @@ def qc_graphs(loaded: Loaded, queries: Graph) -> dict[URIRef, Graph]:
     }
 
 
-def run_checks(graphs: dict[URIRef, Graph], checks: list[Check]) -> QCReport:
+def run_checks(graphs: dict[URIRef, Graph], checks: list[Check], store_name: str = "rdflib") -> QCReport:
     """Run each check that is not IGNOREd; its ``?subject`` and ``?message`` make a row."""
-    store = MemoryStore()
+    store = open_store(store_name)
     store.load(graphs)
     rows: set[QCRow] = set()
     for check in checks:
@@ -173,7 +172,7 @@ def run_checks(graphs: dict[URIRef, Graph], checks: list[Check]) -> QCReport:
             continue
         try:
             result = store.query(check.text)
-        except ParseException:
+        except Exception:  # a syntax error, from either store: name its line and column
             check_syntax(check.text, check.path)  # raises InputError naming the line and column
             raise
         variables = [str(v) for v in (result.vars or [])]
@@ -192,13 +191,18 @@ def _row_key(row: QCRow) -> tuple[int, str, str, str]:
 
 
 def run_qc(
-    paths: ProjectPaths, loaded: Loaded | None = None, queries: Graph | None = None, checks_dir: Path | None = None
+    paths: ProjectPaths,
+    loaded: Loaded | None = None,
+    queries: Graph | None = None,
+    checks_dir: Path | None = None,
+    store: str = "rdflib",
 ) -> QCReport:
-    """Load the project (without validating it) and run every check of its ``qc/`` folder."""
+    """Load the project (without validating it) and run every check of its ``qc/`` folder
+    on the embedded store ``store`` (``rdflib`` or ``oxigraph``)."""
     loaded = loaded if loaded is not None else load(paths)
     if queries is None:
         queries = catalogue_graph(load_catalogue(paths).values())
-    return run_checks(qc_graphs(loaded, queries), load_checks(checks_dir or qc_dir(paths)))
+    return run_checks(qc_graphs(loaded, queries), load_checks(checks_dir or qc_dir(paths)), store)
 
 
 def summary(report: QCReport) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -80,6 +80,9 @@ TIMEPOINT = record_namespace("timepoint")
 CURATORS = record_namespace("agent")["curators"]
 
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
 @dataclass
 class RecordGraph:
     """The triples of all records, and where each minted node was written."""
@@ -87,6 +90,19 @@ class RecordGraph:
     graph: Graph
     origins: dict[URIRef, Location] = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
+    #: each record's own triples, in file order (what a per-record cache or reasoner works on)
+    parts: list[list[Triple]] = field(default_factory=list)
+
+
+@dataclass
+class Converted:
+    """One record's conversion on its own: its triples, and the nodes it minted or shared, in order."""
+
+    record: Record
+    triples: list[Triple]
+    #: (node, where, minted): a minted node must be new; a shared one (a timepoint) may recur
+    nodes: list[tuple[URIRef, Location, bool]]
+    errors: list[InputError]
 
 
 def publication_iri(record_id: str) -> URIRef:
@@ -110,15 +126,22 @@ class _Converter:
     """Turns one checked record into triples; collects errors with file and line."""
 
     def __init__(
-        self, record: Record, raw: Any, path: Path, terms: TermIndex, sources: set[str], out: RecordGraph
+        self,
+        record: Record,
+        raw: Any,
+        path: Path,
+        terms: TermIndex,
+        sources: set[str],
+        origins: dict[URIRef, Location],
     ) -> None:
         self.r = record
         self.raw = raw
         self.path = path
         self.terms = terms
         self.sources = sources
-        self.out = out
-        self.g = out.graph
+        self.origins = origins
+        self.triples: list[Triple] = []
+        self.nodes: list[tuple[URIRef, Location, bool]] = []
         self.errors: list[InputError] = []
         self.interventions = {i.id: INTERVENTION[f"{record.id}-{i.id}"] for i in record.interventions}
 
@@ -131,9 +154,11 @@ class _Converter:
         self.errors.append(InputError(self.where(*loc), message))
 
     def mint(self, iri: URIRef, loc: tuple[int | str, ...]) -> URIRef:
-        if iri in self.out.origins:
-            self.fail(loc, f"duplicate id: {iri} is already defined at {self.out.origins[iri]}")
-        self.out.origins[iri] = self.where(*loc)
+        where = self.where(*loc)
+        if iri in self.origins:
+            self.fail(loc, f"duplicate id: {iri} is already defined at {self.origins[iri]}")
+        self.origins[iri] = where
+        self.nodes.append((iri, where, True))
         return iri
 
     def cls(self, name: str, root: URIRef, kind: str, loc: tuple[int | str, ...]) -> URIRef | None:
@@ -166,22 +191,24 @@ class _Converter:
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | None) -> None:
         if o is not None:
-            self.g.add((s, p, o))
+            self.triples.append((s, p, o))
 
     def text(self, s: URIRef, p: URIRef, value: str | None, *, lang: bool = False) -> None:
         if value is not None and value.strip():
-            self.g.add((s, p, Literal(" ".join(value.split()), lang="en" if lang else None)))
+            self.triples.append((s, p, Literal(" ".join(value.split()), lang="en" if lang else None)))
 
     def timepoint(self, tp: Timepoint) -> URIRef:
         iri = timepoint_iri(tp)
         value = _number(tp.value)
         unit_label = tp.unit if tp.value == 1 else f"{tp.unit}s"
-        self.g.add((iri, RDF.type, REGEN.Timepoint))
-        self.g.add((iri, RDFS.label, Literal(f"{value} {unit_label}", lang="en")))
+        self.triples.append((iri, RDF.type, REGEN.Timepoint))
+        self.triples.append((iri, RDFS.label, Literal(f"{value} {unit_label}", lang="en")))
         lexical = value if "." in value else f"{value}.0"  # canonical xsd:decimal form
-        self.g.add((iri, REGEN.timeValue, Literal(lexical, datatype=XSD.decimal)))
-        self.g.add((iri, REGEN.timeUnit, UNITS[tp.unit]))
-        self.out.origins.setdefault(iri, self.where())
+        self.triples.append((iri, REGEN.timeValue, Literal(lexical, datatype=XSD.decimal)))
+        self.triples.append((iri, REGEN.timeUnit, UNITS[tp.unit]))
+        where = self.where()
+        self.origins.setdefault(iri, where)
+        self.nodes.append((iri, where, False))
         return iri
 
     # -- the record ------------------------------------------------------------------------
@@ -288,7 +315,7 @@ class _Converter:
             self.add(material, RDF.type, mcls)
             if mcls is not None:
                 label = f"{self.terms.label(mcls)} used in {self.r.id}"
-                self.g.add((material, RDFS.label, Literal(label, lang="en")))
+                self.triples.append((material, RDFS.label, Literal(label, lang="en")))
             if mat.origin:
                 self.add(material, REGEN.origin, REGEN.Autologous if mat.origin == "autologous" else REGEN.Allogeneic)
             self.add(node, REGEN.usesMaterial, material)
@@ -394,8 +421,8 @@ class _Converter:
         by_curators = lim.stated_by == "curators" or (lim.stated_by is None and self.r.is_study)
         if by_curators:
             self.add(node, PROV.wasAttributedTo, CURATORS)
-            self.g.add((CURATORS, RDF.type, PROV.Agent))
-            self.g.add((CURATORS, RDFS.label, Literal("regen-kg curators", lang="en")))
+            self.triples.append((CURATORS, RDF.type, PROV.Agent))
+            self.triples.append((CURATORS, RDFS.label, Literal("regen-kg curators", lang="en")))
         else:
             self.add(node, REGEN.statedBy, doc)
         self.text(node, RDFS.label, f"{self.r.id}: {lim.key.replace('-', ' ')}", lang=True)
@@ -416,8 +443,23 @@ class _Converter:
                 self.add(node, REGEN.addresses, limitations[name])
 
 
-def convert_records(files: Iterable[Path], terms: TermIndex) -> RecordGraph:
-    """Load, check and convert every record file; raise InputErrors listing every problem."""
+def convert_one(path: Path, record: Record, raw: Any, terms: TermIndex, sources: set[str]) -> Converted:
+    """Convert one checked record on its own (duplicates across records are found when merging)."""
+    converter = _Converter(record, raw, path, terms, sources, {})
+    errors = converter.convert()
+    return Converted(record, converter.triples, converter.nodes, errors)
+
+
+def convert_records(files: Iterable[Path], terms: TermIndex, cache: RecordCache | None = None) -> RecordGraph:
+    """Load, check and convert every record file; raise InputErrors listing every problem.
+
+    With a ``cache``, a record whose file, ontology and program are unchanged is not read again.
+    """
+    files = list(files)
+    if cache is not None:
+        merged = _convert_cached(files, terms, cache)
+        if merged is not None:
+            return merged
     out = RecordGraph(bind_all(Graph()))
     loaded: list[tuple[Path, Record, Any]] = []
     errors: list[InputError] = []
@@ -430,8 +472,74 @@ def convert_records(files: Iterable[Path], terms: TermIndex) -> RecordGraph:
         loaded.append((path, record, raw))
     sources = {record.id for _, record, _ in loaded if not record.is_study}
     for path, record, raw in loaded:
-        errors.extend(_Converter(record, raw, path, terms, sources, out).convert())
+        converter = _Converter(record, raw, path, terms, sources, out.origins)
+        errors.extend(converter.convert())
         out.records.append(record)
+        out.parts.append(converter.triples)
     if errors:
         raise InputErrors(errors)
+    _fill(out)
+    return out
+
+
+def _fill(out: RecordGraph) -> None:
+    add = out.graph.add
+    for part in out.parts:
+        for triple in part:
+            add(triple)
+
+
+class RecordCache(Protocol):
+    """Where converted records are kept (``cache.BuildCache``), under a key for each record file."""
+
+    def get(self, kind: str, key: str) -> Any | None: ...
+
+    def put(self, kind: str, key: str, value: Any) -> None: ...
+
+
+def _convert_cached(files: list[Path], terms: TermIndex, cache: RecordCache) -> RecordGraph | None:
+    """Every record from the cache or converted afresh; None when any record has an error, so that
+    the caller's ordinary pass reports every error exactly as it always does."""
+    from regen_kg.cache import digest, program_key
+
+    contents = {path: path.read_bytes() for path in files}
+    # which records are sources decides how citations resolve: it is part of every key
+    source_ids = sorted(p.stem for p in files if p.parent.name == "sources")
+    context = digest(program_key(), terms.key, "\n".join(source_ids))
+    keys = {path: digest(context, str(path.resolve()), contents[path]) for path in files}
+    found: dict[Path, Converted] = {}
+    todo: list[tuple[Path, Record, Any]] = []
+    for path in files:
+        hit = cache.get("record", keys[path])
+        if isinstance(hit, Converted):
+            found[path] = hit
+            continue
+        try:
+            record, raw = load_record(path)
+        except InputError:
+            return None
+        todo.append((path, record, raw))
+    sources = {c.record.id for c in found.values() if not c.record.is_study}
+    sources |= {record.id for _, record, _ in todo if not record.is_study}
+    if sources != set(source_ids):
+        return None  # a source record outside data/sources, or the other way round
+    for path, record, raw in todo:
+        converted = convert_one(path, record, raw, terms, sources)
+        if converted.errors:
+            return None
+        cache.put("record", keys[path], converted)
+        found[path] = converted
+    out = RecordGraph(bind_all(Graph()))
+    for path in files:
+        converted = found[path]
+        for iri, where, minted in converted.nodes:
+            if not minted:
+                out.origins.setdefault(iri, where)
+            elif iri in out.origins:
+                return None  # a duplicate id across records: let the ordinary pass report it
+            else:
+                out.origins[iri] = where
+        out.records.append(converted.record)
+        out.parts.append(converted.triples)
+    _fill(out)
     return out

@@ -1,0 +1,105 @@
+"""The build cache: a rebuild after an edit equals a cold build, and reuses only what is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regen_kg import build as pipeline
+from regen_kg.cache import BuildCache, digest, graph_key, project_cache
+from regen_kg.errors import InputErrors
+from regen_kg.paths import ProjectPaths
+from tests.helpers import edit
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _records(paths: ProjectPaths) -> int:
+    return len(paths.record_files())
+
+
+def test_rebuild_after_an_edit_equals_a_cold_build(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    cache = project_cache(project_copy.root)
+    pipeline.build(project_copy, tmp_path / "first", cache=cache)
+    assert cache.hits["record"] == 0 and cache.misses["record"] == _records(project_copy)
+
+    edit(project_copy.data / "studies" / "liang-2022.yaml", "sample_size: 30", "sample_size: 31")
+    again = project_cache(project_copy.root)
+    built, _ = pipeline.build(project_copy, tmp_path / "incremental", cache=again)
+    # every record but the edited one comes from the cache
+    assert (again.hits["record"], again.misses["record"]) == (_records(project_copy) - 1, 1)
+    pipeline.build(project_copy, tmp_path / "cold")
+
+    incremental, cold = _files(tmp_path / "incremental"), _files(tmp_path / "cold")
+    assert incremental == cold
+    assert incremental != _files(tmp_path / "first")  # the edit did reach the outputs
+    assert b"<https://w3id.org/regen-kg/ontology/sampleSize> \"31\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>" in cold["regen-kg-full.nt"]
+
+
+def test_an_ontology_change_invalidates_every_record(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    pipeline.run(project_copy, cache=project_cache(project_copy.root))
+    ontology = project_copy.ontology / "regen.ttl"
+    ontology.write_text(ontology.read_text(encoding="utf-8") + "\n# an edit\nregen:Study regen:x 1 .\n")
+    after = project_cache(project_copy.root)
+    pipeline.load(project_copy, after)
+    assert after.hits["record"] == 0
+    assert after.misses["record"] == _records(project_copy)
+
+
+def test_errors_are_reported_as_without_a_cache(project_copy: ProjectPaths) -> None:
+    pipeline.load(project_copy, project_cache(project_copy.root))
+    edit(project_copy.data / "studies" / "lee-2014.yaml", "  - id: cm-microneedling", "  - id: Bad Id")
+    with pytest.raises(InputErrors) as cached:
+        pipeline.load(project_copy, project_cache(project_copy.root))
+    with pytest.raises(InputErrors) as plain:
+        pipeline.load(project_copy)
+    assert str(cached.value) == str(plain.value)
+    assert "lee-2014.yaml" in str(cached.value)
+
+
+def test_a_broken_entry_is_recomputed(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    cache = project_cache(project_copy.root)
+    pipeline.build(project_copy, tmp_path / "first", cache=cache)
+    entries = sorted((cache.folder / "record").rglob("*"))
+    broken = [p for p in entries if p.is_file()]
+    assert broken, "the first build left no cache entries"
+    for path in broken:
+        path.write_bytes(b"not a pickle")
+    second = project_cache(project_copy.root)
+    pipeline.build(project_copy, tmp_path / "second", cache=second)
+    assert second.misses["record"] == len(broken)
+    assert _files(tmp_path / "first") == _files(tmp_path / "second")
+
+
+def test_cache_round_trip_and_keys(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "c")
+    assert cache.get("k", "ab12") is None
+    cache.put("k", "ab12", {"x": [1, 2]})
+    assert cache.get("k", "ab12") == {"x": [1, 2]}
+    assert (cache.hits["k"], cache.misses["k"]) == (1, 1)
+    # length-prefixed parts: moving a boundary changes the key
+    assert digest("ab", "c") != digest("a", "bc")
+
+
+def test_graph_key_ignores_blank_node_labels_but_not_structure() -> None:
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    p, q = URIRef("urn:p"), URIRef("urn:q")
+
+    def graph(first: BNode, second: BNode, swap: bool) -> Graph:
+        g = Graph()
+        g.add((URIRef("urn:s"), p, first))
+        g.add((URIRef("urn:s"), p, second))
+        g.add((first, q, Literal("a" if not swap else "b")))
+        g.add((second, q, Literal("b" if not swap else "a")))
+        g.add((first, p, URIRef("urn:x")))
+        return g
+
+    assert graph(BNode(), BNode(), False) is not None
+    same = graph(BNode("one"), BNode("two"), False), graph(BNode("three"), BNode("four"), False)
+    assert graph_key(same[0]) == graph_key(same[1])
+    # the same lines once blank nodes are ignored, but a different graph
+    assert graph_key(graph(BNode(), BNode(), False)) != graph_key(graph(BNode(), BNode(), True))
