@@ -162,3 +162,14 @@ def test_profile_controls_checks_without_python(tmp_path: Path, built: pipeline.
     (tmp_path / "profile.txt").write_text("FATAL\tmissing-label\n")
     with pytest.raises(InputError, match="SEVERITY"):
         load_checks(tmp_path)
+
+
+def test_both_stores_give_the_same_rows(
+    seeded: QCReport, seeded_root: Path, shipped: QCReport, paths: ProjectPaths, built: pipeline.Built
+) -> None:
+    """QC runs on rdflib or Oxigraph (``build --store``): the same rows, seeded defects included."""
+    seeded_paths = project_paths(seeded_root)
+    on_oxigraph = run_qc(seeded_paths, loaded=pipeline.load(seeded_paths), store="oxigraph")
+    assert on_oxigraph.rows == seeded.rows
+    assert len(seeded.rows) > len(shipped.rows)  # the seeded defects are among the rows compared
+    assert run_qc(paths, loaded=built.loaded, queries=built.queries, store="oxigraph").rows == shipped.rows

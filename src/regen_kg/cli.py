@@ -51,7 +51,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 @cli.command()
 @out_option("out_dir", "dist", "Folder to write the outputs into.", folder=True)
-@store_option()
+@store_option(pipeline.DEFAULT_STORE)
 @click.option(
     "--engine",
     type=click.Choice(pipeline.ENGINES),

@@ -345,16 +345,17 @@ def reason_fast(
     ``schema`` is the ontology (and mappings); ``data`` the record triples. ``asserted`` (their
     union) is used for the result only. Raises InconsistencyError as the reference does.
     """
-    for _s, p, _o in data.triples((None, None, None)):
-        if p in _SCHEMA_PREDICATES:
-            raise UnsupportedTBox(f"instance data uses schema vocabulary ({p})")
+    rows = list(data)  # one pass over the rdflib graph; the rest works on term ids
+    for p in {p for _s, p, _o in rows} & _SCHEMA_PREDICATES:
+        raise UnsupportedTBox(f"instance data uses schema vocabulary ({p})")
     tbox = compile_tbox(schema, cache=cache)
     engine = _Engine(tbox)
     intern = engine.intern
-    for s, p, o in data:
-        engine.add(intern(s), intern(p), intern(o))
+    given = {(intern(s), intern(p), intern(o)) for s, p, o in rows}
+    for s_id, p_id, o_id in given:
+        engine.add(s_id, p_id, o_id)
     engine.run()
-    errors = engine.errors + _literal_errors(data)
+    errors = engine.errors + _literal_errors(rows)
     terms = engine.terms
     nothing = sorted(
         compact_iri(str(terms[s])) for s, p, o in engine.facts if p == tbox.type_id and o == tbox.nothing_id
@@ -367,7 +368,6 @@ def reason_fast(
                 asserted.add(triple)
     # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
     ids = engine.ids
-    given = {(ids[s], ids[p], ids[o]) for s, p, o in data}
     given |= {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
     keep = _Keeper(terms)
     inferred = bind_all(Graph())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,11 @@ def is_external(iri: URIRef) -> bool:
     return str(iri).startswith(tuple(r.uri_prefix for r in external_prefixes().values()))
 
 
-def label_external_terms(graph: Graph, terms: dict[URIRef, ExternalTerm]) -> Graph:
-    """rdfs:label triples for every external term ``graph`` uses; an unknown term is an error."""
-    used = {o for o in graph.objects() if isinstance(o, URIRef) and is_external(o)}
-    used |= {s for s in graph.subjects() if isinstance(s, URIRef) and is_external(s)}
+def label_external_terms(graph: Graph | Iterable[Graph], terms: dict[URIRef, ExternalTerm]) -> Graph:
+    """rdfs:label triples for every external term ``graph`` (or the graphs) uses; an unknown term is an error."""
+    graphs = [graph] if isinstance(graph, Graph) else list(graph)
+    nodes = {n for g in graphs for s, _p, o in g for n in (s, o) if isinstance(n, URIRef)}
+    used = {n for n in nodes if is_external(n)}
     unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
     if unknown:
         raise RegenError(
