@@ -24,7 +24,7 @@ from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
 from regen_kg.queries import load_catalogue
 from regen_kg.reason import reason
-from regen_kg.records import convert_records
+from regen_kg.records import Triple, convert_records
 from regen_kg.store import (
     DATA_GRAPH,
     INFERRED_GRAPH,
@@ -57,6 +57,9 @@ class Loaded:
     origins: dict[URIRef, Location]
     mapping_sets: list[MappingSet] = field(default_factory=list)
     records: list[Any] = field(default_factory=list)
+    #: the record triples again, one list per record, and their content keys (see records.RecordGraph)
+    parts: list[list[Triple]] = field(default_factory=list)
+    part_keys: list[str] | None = None
 
     @cached_property
     def asserted(self) -> Graph:
@@ -116,6 +119,8 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None) -> Loaded:
         origins=origins,
         mapping_sets=mapping_sets,
         records=records.records,
+        parts=records.parts,
+        part_keys=records.keys,
     )
 
 
@@ -151,10 +156,12 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
 def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Graph:
     """The inferred triples (raises InconsistencyError), by the chosen engine."""
     if engine == "fast":
-        from regen_kg.fastreason import UnsupportedTBox, reason_fast, schema_graph
+        from regen_kg.fastreason import UnsupportedTBox, reason_fast, reason_parts, schema_graph
 
         schema = schema_graph(loaded.ontology, loaded.mappings)
         try:
+            if loaded.parts:  # record by record: a rebuild re-reasons only the records that changed
+                return reason_parts(schema, loaded.parts, loaded.part_keys, cache=cache)
             return reason_fast(schema, loaded.data, loaded.asserted, cache=cache).inferred
         except UnsupportedTBox:
             pass

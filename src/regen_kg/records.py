@@ -92,6 +92,8 @@ class RecordGraph:
     records: list[Record] = field(default_factory=list)
     #: each record's own triples, in file order (what a per-record cache or reasoner works on)
     parts: list[list[Triple]] = field(default_factory=list)
+    #: each record's content key (file, ontology, program), when read through a cache
+    keys: list[str] | None = None
 
 
 @dataclass
@@ -529,7 +531,7 @@ def _convert_cached(files: list[Path], terms: TermIndex, cache: RecordCache) -> 
             return None
         cache.put("record", keys[path], converted)
         found[path] = converted
-    out = RecordGraph(bind_all(Graph()))
+    out = RecordGraph(bind_all(Graph()), keys=[keys[path] for path in files])
     for path in files:
         converted = found[path]
         for iri, where, minted in converted.nodes:
