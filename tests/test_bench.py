@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 from regen_kg import build as pipeline
 from regen_kg.bench import INTERVENTION_KINDS, generate, markdown
 from regen_kg.cli import cli
+from regen_kg.paths import project_paths
 
 
 def test_generated_corpus_is_deterministic(tmp_path: Path) -> None:
@@ -53,3 +55,19 @@ def test_markdown_table() -> None:
     }
     table = markdown([row])
     assert "| validate | 0.100 s / 1.000 s |" in table
+
+
+def test_benchmark_runs_every_stage_and_the_reference(tmp_path: Path) -> None:
+    """A tiny run of ``bench run``: every stage, the rebuild, both pipelines and every stored query get a figure."""
+    from regen_kg.bench import run_benchmark
+    from regen_kg.queries import load_catalogue
+
+    rows = run_benchmark([4], reference=True, reference_limit=4, out=tmp_path / "results", work=tmp_path / "work")
+    row = rows[0]
+    for stage in ("parse records", "validate", "reason", "render every build output"):
+        assert row["fast"][stage] > 0 and row["reference"][stage] > 0
+    assert set(row["rebuild s"]) == {"cold run, filling the cache", "run after editing one record"}
+    assert set(row["fast queries ms"]) == set(load_catalogue(project_paths()).keys())
+    table = (tmp_path / "results" / "bench.md").read_text(encoding="utf-8")
+    assert "| run after editing one record (cache) |" in table and "speed-up" in table
+    assert json.loads((tmp_path / "results" / "bench.json").read_text(encoding="utf-8"))["rows"][0]["studies"] == 4
