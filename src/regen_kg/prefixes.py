@@ -200,10 +200,17 @@ def expand_curie(text: str) -> URIRef:
     return URIRef(pm[prefix] + local)
 
 
+@lru_cache(maxsize=1)
+def _namespaces() -> tuple[tuple[str, str], ...]:
+    return tuple(prefix_map().items())
+
+
+@lru_cache(maxsize=1 << 16)
 def compact_iri(iri: str) -> str:
-    """The shortest CURIE for ``iri`` under the project's prefixes, else the IRI itself."""
+    """The shortest CURIE for ``iri`` under the project's prefixes, else the IRI itself (memoised:
+    query results repeat the same IRIs many times)."""
     best = iri
-    for prefix, namespace in prefix_map().items():
+    for prefix, namespace in _namespaces():
         if iri.startswith(namespace):
             curie = f"{prefix}:{iri[len(namespace) :]}"
             if len(curie) < len(best):
