@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: run test build lint typecheck clean browser load bench
 
 bench: $(VENV)/.installed-test
-	$(BIN)/regen-kg bench run --studies $${STUDIES:-100,1000}
+	$(BIN)/regen-kg bench run --studies $${STUDIES:-100,1000} --reference-limit $${REFERENCE_LIMIT:-100}
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -496,9 +496,7 @@ def _literal_errors(data: Iterable[Triple]) -> list[str]:
     return out
 
 
-def reason_fast(
-    schema: Graph, data: Graph, asserted: Graph | None = None, cache: BuildCache | None = None
-) -> Reasoned:
+def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache: BuildCache | None = None) -> Reasoned:
     """The OWL 2 RL closure of ``schema`` + ``data``, filtered exactly as ``reason.reason`` filters it.
 
     ``schema`` is the ontology (and mappings); ``data`` the record triples. ``asserted`` (their
