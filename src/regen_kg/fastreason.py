@@ -34,9 +34,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from regen_kg.cache import BuildCache, digest, graph_key, program_key
-from regen_kg.errors import InconsistencyError
 from regen_kg.prefixes import bind_all, compact_iri
-from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure
+from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure, raise_if_inconsistent
 
 Triple = tuple[Node, Node, Node]
 IntTriple = tuple[int, int, int]
@@ -467,7 +466,7 @@ def reason_parts(
         for s, p, o in merged.facts | merged.base_facts
         if p == tbox.type_id and o == tbox.nothing_id
     )
-    _raise_if_inconsistent(errors, nothing)
+    raise_if_inconsistent(errors, nothing)
     ids = names.ids
     given |= {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
     keep = _Keeper(terms)
@@ -517,7 +516,7 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache
     nothing = sorted(
         compact_iri(str(terms[s])) for s, p, o in engine.facts if p == tbox.type_id and o == tbox.nothing_id
     )
-    _raise_if_inconsistent(errors, nothing)
+    raise_if_inconsistent(errors, nothing)
     if asserted is None:
         asserted = Graph()
         for graph in (schema, data):
@@ -560,17 +559,6 @@ class _Keeper:
         if p == self.type_id or isinstance(self.terms[o], BNode) or self.terms[p] == OWL.sameAs:
             return _worth_keeping(self.terms[s], self.terms[p], self.terms[o])
         return True
-
-
-def _raise_if_inconsistent(errors: list[str], nothing: list[str]) -> None:
-    problems = sorted(set(errors)) + [f"{n} is an instance of owl:Nothing" for n in nothing]
-    if problems:
-        listing = "\n  ".join(problems)
-        raise InconsistencyError(
-            "the ontology and data are inconsistent (OWL 2 RL):\n  "
-            + listing
-            + "\nCheck the types of the nodes named above against the disjointness axioms in ontology/."
-        )
 
 
 def schema_graph(*graphs: Graph) -> Graph:

@@ -67,7 +67,12 @@ def _check_consistency(closure: Graph) -> None:
         str(m) for e in closure.subjects(RDF.type, ERRNS.ErrorMessage) for m in closure.objects(e, ERRNS.error)
     )
     nothing = sorted(compact_iri(str(s)) for s in closure.subjects(RDF.type, OWL.Nothing))
-    problems += [f"{n} is an instance of owl:Nothing" for n in nothing]
+    raise_if_inconsistent(problems, nothing)
+
+
+def raise_if_inconsistent(errors: list[str], nothing: list[str]) -> None:
+    """InconsistencyError listing owlrl-style error messages and the instances of owl:Nothing, if any."""
+    problems = sorted(set(errors)) + [f"{n} is an instance of owl:Nothing" for n in nothing]
     if problems:
         listing = "\n  ".join(problems)
         raise InconsistencyError(
