@@ -467,16 +467,7 @@ def reason_parts(
         if p == tbox.type_id and o == tbox.nothing_id
     )
     raise_if_inconsistent(errors, nothing)
-    ids = names.ids
-    given |= {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
-    keep = _Keeper(terms)
-    inferred = bind_all(Graph())
-    add = inferred.add
-    for fact in (merged.facts | merged.base_facts) - given:
-        if keep(fact):
-            s_id, p_id, o_id = fact
-            add((terms[s_id], terms[p_id], terms[o_id]))
-    return inferred
+    return _inferred(merged.facts | merged.base_facts, given, schema, terms, names.ids)
 
 
 def _literal_errors(data: Iterable[Triple]) -> list[str]:
@@ -523,16 +514,22 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache
             for triple in graph:
                 asserted.add(triple)
     # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
-    ids = engine.ids
-    given |= {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
+    return Reasoned(asserted=asserted, inferred=_inferred(engine.facts, given, schema, terms, engine.ids))
+
+
+def _inferred(
+    facts: set[IntTriple], given: set[IntTriple], schema: Graph, terms: list[Node], ids: dict[Node, int]
+) -> Graph:
+    """The facts neither asserted (``given``, the schema) nor filtered out as ``reason.reason`` does."""
+    given = given | {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
     keep = _Keeper(terms)
     inferred = bind_all(Graph())
     add = inferred.add
-    for fact in engine.facts - given:
+    for fact in facts - given:
         if keep(fact):
             s_id, p_id, o_id = fact
             add((terms[s_id], terms[p_id], terms[o_id]))
-    return Reasoned(asserted=asserted, inferred=inferred)
+    return inferred
 
 
 def _ids_of(ids: dict[Node, int], triple: Triple) -> IntTriple | None:
