@@ -19,6 +19,7 @@ from regen_kg.errors import Location, RegenError, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
 from regen_kg.fileio import write_atomic
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
+from regen_kg.memstore import add_all, new_graph
 from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
@@ -63,10 +64,9 @@ class Loaded:
 
     @cached_property
     def asserted(self) -> Graph:
-        union = bind_all(Graph())
+        union = bind_all(new_graph())
         for graph in (self.ontology, self.data, self.mappings):
-            for triple in graph:
-                union.add(triple)
+            add_all(union, graph)
         return union
 
 

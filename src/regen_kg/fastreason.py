@@ -34,6 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from regen_kg.cache import BuildCache, digest, graph_key, program_key
+from regen_kg.memstore import add_all, new_graph
 from regen_kg.prefixes import bind_all, compact_iri
 from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure, raise_if_inconsistent
 
@@ -509,10 +510,9 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache
     )
     raise_if_inconsistent(errors, nothing)
     if asserted is None:
-        asserted = Graph()
+        asserted = new_graph()
         for graph in (schema, data):
-            for triple in graph:
-                asserted.add(triple)
+            add_all(asserted, graph)
     # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
     return Reasoned(asserted=asserted, inferred=_inferred(engine.facts, given, schema, terms, engine.ids))
 
@@ -523,12 +523,8 @@ def _inferred(
     """The facts neither asserted (``given``, the schema) nor filtered out as ``reason.reason`` does."""
     given = given | {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
     keep = _Keeper(terms)
-    inferred = bind_all(Graph())
-    add = inferred.add
-    for fact in facts - given:
-        if keep(fact):
-            s_id, p_id, o_id = fact
-            add((terms[s_id], terms[p_id], terms[o_id]))
+    inferred = bind_all(new_graph())
+    add_all(inferred, ((terms[f[0]], terms[f[1]], terms[f[2]]) for f in facts - given if keep(f)))
     return inferred
 
 
@@ -560,10 +556,9 @@ class _Keeper:
 
 def schema_graph(*graphs: Graph) -> Graph:
     """The union of the schema graphs (ontology, mappings) as one graph."""
-    out = Graph()
+    out = new_graph()
     for graph in graphs:
-        for triple in graph:
-            out.add(triple)
+        add_all(out, graph)
     return out
 
 

@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from regen_kg.errors import InputError, InputErrors, Location
+from regen_kg.memstore import add_all, new_graph
 from regen_kg.ontology import TermIndex, UnknownTerm
 from regen_kg.prefixes import OBO, REGEN, bind_all, record_namespace
 from regen_kg.schema import Record, Timepoint, line_of, load_record
@@ -462,7 +463,7 @@ def convert_records(files: Iterable[Path], terms: TermIndex, cache: RecordCache 
         merged = _convert_cached(files, terms, cache)
         if merged is not None:
             return merged
-    out = RecordGraph(bind_all(Graph()))
+    out = RecordGraph(bind_all(new_graph()))
     loaded: list[tuple[Path, Record, Any]] = []
     errors: list[InputError] = []
     for path in files:
@@ -485,10 +486,7 @@ def convert_records(files: Iterable[Path], terms: TermIndex, cache: RecordCache 
 
 
 def _fill(out: RecordGraph) -> None:
-    add = out.graph.add
-    for part in out.parts:
-        for triple in part:
-            add(triple)
+    add_all(out.graph, (triple for part in out.parts for triple in part))
 
 
 class RecordCache(Protocol):
@@ -531,7 +529,7 @@ def _convert_cached(files: list[Path], terms: TermIndex, cache: RecordCache) -> 
             return None
         cache.put("record", keys[path], converted)
         found[path] = converted
-    out = RecordGraph(bind_all(Graph()), keys=[keys[path] for path in files])
+    out = RecordGraph(bind_all(new_graph()), keys=[keys[path] for path in files])
     for path in files:
         converted = found[path]
         for iri, where, minted in converted.nodes:

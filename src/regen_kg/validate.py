@@ -17,6 +17,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 
 from regen_kg.errors import Location, RegenError
+from regen_kg.memstore import plain_copy
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import SH, bind_all, compact_iri
 from regen_kg.rdfio import parse_turtle
@@ -91,7 +92,7 @@ def validate_graph(data: Graph, shapes: Graph, origins: dict[URIRef, Location] |
     """Validate ``data`` (asserted ontology + records) against ``shapes``; nothing is inferred."""
     with _prepared_queries():
         _conforms, report, _text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+            plain_copy(data), shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
         )
     if not isinstance(report, Graph):  # pyshacl reports a broken shapes graph this way
         raise RegenError(f"the SHACL shapes in shapes/ cannot be used: {report}")

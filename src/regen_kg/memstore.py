@@ -1,0 +1,212 @@
+"""A light in-memory rdflib store for the build's working graphs.
+
+rdflib's default ``Memory`` store keeps three indexes plus per-triple context bookkeeping and fires
+an event object per added triple: about 13 µs per ``Graph.add`` and 1 kB per triple. The build's
+graphs are plain triple sets, so this store keeps one subject index and builds the predicate and
+object indexes only when a pattern first needs them. ``new_graph`` gives an rdflib ``Graph`` on it;
+``add_all`` fills one in bulk without going through ``Graph.add`` per triple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rdflib import Graph
+from rdflib.plugins.stores.memory import SimpleMemory
+from rdflib.term import Node
+
+_Index = dict[Node, dict[Node, set[Node]]]
+_NO_CONTEXTS: tuple[Any, ...] = ()
+
+
+def _put(index: _Index, a: Node, b: Node, c: Node) -> bool:
+    """Add ``c`` under ``index[a][b]``; False if it was there already."""
+    second = index.get(a)
+    if second is None:
+        index[a] = {b: {c}}
+        return True
+    third = second.get(b)
+    if third is None:
+        second[b] = {c}
+        return True
+    if c in third:
+        return False
+    third.add(c)
+    return True
+
+
+def _drop(index: _Index, a: Node, b: Node, c: Node) -> None:
+    second = index[a]
+    third = second[b]
+    third.discard(c)
+    if not third:
+        del second[b]
+        if not second:
+            del index[a]
+
+
+class TripleStore(SimpleMemory):
+    """Triples in nested dicts: ``spo`` always, ``pos`` and ``osp`` built on first use.
+
+    Not context-aware (one graph per store). Iteration works on a snapshot of each subject's
+    triples, so a graph may be changed while it is being read.
+    """
+
+    context_aware = False
+    formula_aware = False
+    transaction_aware = False
+    graph_aware = False
+
+    def __init__(self, configuration: str | None = None, identifier: Any = None) -> None:
+        super().__init__(configuration, identifier)
+        self._spo: _Index = {}
+        self._pos: _Index | None = None
+        self._osp: _Index | None = None
+        self._size = 0
+
+    # --- writing ---
+
+    def add(self, triple: Any, context: Any = None, quoted: bool = False) -> None:
+        s, p, o = triple
+        if _put(self._spo, s, p, o):
+            self._size += 1
+            if self._pos is not None:
+                _put(self._pos, p, o, s)
+            if self._osp is not None:
+                _put(self._osp, o, s, p)
+
+    def addN(self, quads: Iterable[Any]) -> None:
+        self.add_triples((s, p, o) for s, p, o, _ in quads)
+
+    def add_triples(self, triples: Iterable[Any]) -> None:
+        """Add many triples; the secondary indexes are dropped and rebuilt on demand."""
+        self._pos = self._osp = None
+        spo = self._spo
+        added = 0
+        for s, p, o in triples:
+            second = spo.get(s)
+            if second is None:
+                spo[s] = {p: {o}}
+                added += 1
+                continue
+            third = second.get(p)
+            if third is None:
+                second[p] = {o}
+                added += 1
+            elif o not in third:
+                third.add(o)
+                added += 1
+        self._size += added
+
+    def remove(self, triple_pattern: Any, context: Any = None) -> None:
+        for s, p, o in list(self._match(triple_pattern)):
+            _drop(self._spo, s, p, o)
+            if self._pos is not None:
+                _drop(self._pos, p, o, s)
+            if self._osp is not None:
+                _drop(self._osp, o, s, p)
+            self._size -= 1
+
+    # --- reading ---
+
+    def __len__(self, context: Any = None) -> int:
+        return self._size
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[tuple[Any, Any]]:
+        for triple in self._match(triple_pattern):
+            yield triple, _NO_CONTEXTS
+
+    def contexts(self, triple: Any = None) -> Iterator[Any]:
+        return iter(())
+
+    def _index_pos(self) -> _Index:
+        if self._pos is None:
+            pos: _Index = {}
+            for s, p, o in self._match((None, None, None)):
+                _put(pos, p, o, s)
+            self._pos = pos
+        return self._pos
+
+    def _index_osp(self) -> _Index:
+        if self._osp is None:
+            osp: _Index = {}
+            for s, p, o in self._match((None, None, None)):
+                _put(osp, o, s, p)
+            self._osp = osp
+        return self._osp
+
+    def _match(self, pattern: Any) -> Iterator[tuple[Node, Node, Node]]:
+        s, p, o = pattern
+        if s is not None:
+            by_p = self._spo.get(s)
+            if by_p is None:
+                return
+            if p is not None:
+                objects = by_p.get(p)
+                if objects is None:
+                    return
+                if o is not None:
+                    if o in objects:
+                        yield s, p, o
+                    return
+                for obj in tuple(objects):
+                    yield s, p, obj
+                return
+            for pred, objects in tuple(by_p.items()):
+                if o is not None:
+                    if o in objects:
+                        yield s, pred, o
+                else:
+                    for obj in tuple(objects):
+                        yield s, pred, obj
+        elif p is not None:
+            by_o = self._index_pos().get(p)
+            if by_o is None:
+                return
+            if o is not None:
+                for subj in tuple(by_o.get(o, ())):
+                    yield subj, p, o
+                return
+            for obj, subjects in tuple(by_o.items()):
+                for subj in tuple(subjects):
+                    yield subj, p, obj
+        elif o is not None:
+            by_s = self._index_osp().get(o)
+            if by_s is None:
+                return
+            for subj, preds in tuple(by_s.items()):
+                for pred in tuple(preds):
+                    yield subj, pred, o
+        else:
+            for subj, by_p in tuple(self._spo.items()):
+                for pred, objects in tuple(by_p.items()):
+                    for obj in tuple(objects):
+                        yield subj, pred, obj
+
+
+def new_graph(identifier: Any = None) -> Graph:
+    """An empty rdflib ``Graph`` on a :class:`TripleStore`."""
+    return Graph(store=TripleStore(), identifier=identifier)
+
+
+def add_all(graph: Graph, triples: Iterable[Any]) -> None:
+    """Add ``triples`` to ``graph``: in bulk on a :class:`TripleStore`, else one by one."""
+    store = graph.store
+    if isinstance(store, TripleStore):
+        store.add_triples(triples)
+    else:
+        for triple in triples:
+            graph.add(triple)
+
+
+def plain_copy(graph: Graph) -> Graph:
+    """``graph`` on rdflib's default store (for libraries that need a context-aware store)."""
+    if not isinstance(graph.store, TripleStore):
+        return graph
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        copy.add(triple)
+    return copy

@@ -1,0 +1,91 @@
+"""The light working store answers every triple pattern as rdflib's default store does."""
+
+from __future__ import annotations
+
+from itertools import product
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, URIRef
+
+from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy
+
+NODES = [URIRef(f"http://example.org/n{i}") for i in range(4)] + [BNode("b0"), Literal("x"), Literal(1)]
+SUBJECTS = NODES[:5]
+PREDICATES = NODES[:3]
+triples = st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(NODES))
+
+
+def patterns() -> list[tuple[object, object, object]]:
+    return list(product([None, *SUBJECTS], [None, *PREDICATES], [None, *NODES]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    adds=st.lists(triples, max_size=30),
+    removes=st.lists(st.tuples(*(st.sampled_from([None, n]) for n in (NODES[0], NODES[1], NODES[5]))), max_size=3),
+    bulk=st.booleans(),
+)
+def test_every_pattern_matches_the_default_store(adds, removes, bulk):
+    reference, light = Graph(), new_graph()
+    for t in adds:
+        reference.add(t)
+    if bulk:
+        add_all(light, adds)
+    else:
+        for t in adds:
+            light.add(t)
+    list(light.triples((None, NODES[0], None)))  # build a secondary index before removing
+    for pattern in removes:
+        reference.remove(pattern)
+        light.remove(pattern)
+    assert len(light) == len(reference)
+    for pattern in patterns():
+        assert sorted(light.triples(pattern)) == sorted(reference.triples(pattern)), pattern
+    assert set(light) == set(reference)
+
+
+def test_adding_after_an_index_was_built_keeps_it_current():
+    g = new_graph()
+    a, b, c = NODES[:3]
+    g.add((a, b, c))
+    assert list(g.subjects(b, c)) == [a]  # builds the predicate index
+    assert list(g.subjects(None, c)) == [a]  # and the object index
+    g.add((b, b, c))
+    add_all(g, [(c, b, c)])  # bulk add drops the secondary indexes
+    assert sorted(g.subjects(b, c)) == sorted([a, b, c])
+    g.add((a, a, a))
+    assert sorted(g.subjects(None, a)) == [a]
+    assert len(g) == 4
+    assert (a, a, a) in g and (c, c, c) not in g
+
+
+def test_the_graph_can_change_while_it_is_read():
+    g = new_graph()
+    a, b, c = NODES[:3]
+    g.add((a, b, c))
+    for s, p, o in g:
+        g.add((o, p, s))
+        g.remove((s, p, o))
+    assert set(g) == {(c, b, a)}
+
+
+def test_duplicates_are_counted_once():
+    g = new_graph()
+    t = (NODES[0], NODES[1], NODES[2])
+    add_all(g, [t, t])
+    g.add(t)
+    g += Graph().add(t)
+    assert len(g) == 1
+
+
+def test_plain_copy_keeps_triples_and_prefixes_on_the_default_store():
+    g = new_graph()
+    g.bind("ex", "http://example.org/")
+    g.add((NODES[0], NODES[1], Literal("x", lang="en")))
+    copy = plain_copy(g)
+    assert not isinstance(copy.store, TripleStore)
+    assert set(copy) == set(g)
+    assert dict(copy.namespaces())["ex"] == URIRef("http://example.org/")
+    plain = Graph()
+    assert plain_copy(plain) is plain
