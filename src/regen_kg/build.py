@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,8 @@ from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, RegenError, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
-from regen_kg.fileio import write_atomic
+from regen_kg.fileio import Staging, write_atomic
+from regen_kg.forked import ChildFailed, Forked, can_fork
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
 from regen_kg.memstore import add_all, new_graph
 from regen_kg.ontology import TermIndex, load_ontology
@@ -186,26 +188,46 @@ def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache 
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
 
+def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
+    """The outputs made from the asserted graphs alone, each as a function giving its bytes."""
+    asserted = {ONTOLOGY_GRAPH: loaded.ontology, DATA_GRAPH: loaded.data, MAPPINGS_GRAPH: loaded.mappings}
+    return {
+        "regen-kg.ttl": lambda: serialize("ttl", asserted, context).encode(),
+        "regen-kg.jsonld": lambda: serialize("jsonld", asserted, context).encode(),
+    }
+
+
+def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
+    """The outputs that need the inferences, the query catalogue or the SHACL report."""
+    full = built.graphs(inferred=True, queries=True)
+    media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
+    return {
+        "regen-kg-full.nt": lambda: serialize("nt", built.graphs(inferred=True), context).encode(),
+        "regen-kg.trig": lambda: serialize("trig", full, context).encode(),
+        "regen-kg.nq": lambda: serialize("nq", full, context).encode(),
+        "inferred.ttl": lambda: to_turtle(built.inferred).encode(),
+        "queries.ttl": lambda: to_turtle(built.queries).encode(),
+        "mappings.sssom.tsv": lambda: sssom_text(built).encode(),
+        "context.jsonld": lambda: (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode(),
+        "void.ttl": lambda: to_turtle(
+            describe_dataset(built.loaded.asserted, built.inferred, media, built.loaded.ontology)
+        ).encode(),
+    }
+
+
+def report_outputs(report: ValidationReport) -> dict[str, bytes]:
+    """The SHACL report, as Turtle and as readable lines."""
+    return {
+        "shacl-report.ttl": to_turtle(report.graph).encode(),
+        "shacl-report.txt": (format_problems(report) + "\n").encode(),
+    }
+
+
 def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     """Every output file's bytes, computed in memory before anything is written."""
     context = build_context(built.loaded.ontology)
-    asserted = built.graphs(inferred=False)
-    full = built.graphs(inferred=True, queries=True)
-    out: dict[str, bytes] = {}
-    out["regen-kg.ttl"] = serialize("ttl", asserted, context).encode()
-    out["regen-kg.jsonld"] = serialize("jsonld", asserted, context).encode()
-    out["regen-kg-full.nt"] = serialize("nt", built.graphs(inferred=True), context).encode()
-    out["regen-kg.trig"] = serialize("trig", full, context).encode()
-    out["regen-kg.nq"] = serialize("nq", full, context).encode()
-    out["inferred.ttl"] = to_turtle(built.inferred).encode()
-    out["queries.ttl"] = to_turtle(built.queries).encode()
-    out["mappings.sssom.tsv"] = sssom_text(built).encode()
-    out["context.jsonld"] = (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode()
-    out["shacl-report.ttl"] = to_turtle(built.report.graph).encode()
-    out["shacl-report.txt"] = (format_problems(built.report) + "\n").encode()
-    media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
-    description = describe_dataset(built.loaded.asserted, built.inferred, media, built.loaded.ontology)
-    out["void.ttl"] = to_turtle(description).encode()
+    makers = asserted_outputs(built.loaded, context) | inferred_outputs(built, context)
+    out = {name: make() for name, make in makers.items()} | report_outputs(built.report)
     out["SHA256SUMS"] = checksums(out).encode()
     return out
 
@@ -229,6 +251,11 @@ def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
     return written
 
 
+#: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
+#: while the parent reasons and writes the rest. 1 runs every stage in order in one process.
+DEFAULT_JOBS = 2
+
+
 def build(
     paths: ProjectPaths,
     out_dir: Path,
@@ -236,22 +263,105 @@ def build(
     engine: str = DEFAULT_ENGINE,
     store: str = DEFAULT_STORE,
     cache: BuildCache | None = None,
+    jobs: int = DEFAULT_JOBS,
 ) -> tuple[Built, list[Path]]:
     """The whole pipeline, quality checks included; nothing is written unless every stage succeeds.
 
-    ``store`` is the embedded store the quality checks run on (``rdflib`` or ``oxigraph``).
+    ``store`` is the embedded store the quality checks run on (``rdflib`` or ``oxigraph``). With
+    ``jobs`` > 1 the checks run beside the reasoning; the files and the errors are the same as
+    with ``jobs=1``, and a validation error still wins over a reasoning error, as in order.
     """
-    from regen_kg.qc import format_report, report_tsv, run_qc
+    from regen_kg.qc import QCReport, run_qc
 
-    built = run(paths, engine=engine, cache=cache)
-    qc = run_qc(paths, loaded=built.loaded, queries=built.queries, store=store)
-    if not qc.passed:
-        raise QCFailed("quality checks found errors; nothing was written\n" + format_report(qc, "ERROR"))
-    outputs = render(built, paths)
-    outputs["qc-report.txt"] = format_report(qc).encode()
-    outputs["qc-report.tsv"] = report_tsv(qc).encode()
-    outputs["SHA256SUMS"] = checksums(outputs).encode()
-    return built, write(outputs, out_dir)
+    loaded = load(paths, cache)
+    queries = catalogue_graph(load_catalogue(paths).values())
+    context = build_context(loaded.ontology)
+    loaded.asserted  # noqa: B018 -- the union, made once before a child inherits it
+    staging = Staging(out_dir)
+
+    def check() -> ValidationReport:
+        return validate(paths, loaded, engine=engine)
+
+    def qc_and_write() -> tuple[QCReport, dict[str, str]]:
+        qc = run_qc(paths, loaded=loaded, queries=queries, store=store)
+        if not qc.passed:
+            return qc, {}
+        return qc, {name: staging.put(name, make()) for name, make in asserted_outputs(loaded, context).items()}
+
+    def checks() -> _Checked:
+        report = check()
+        return _Checked(report, *qc_and_write()) if report.conforms else _Checked(report)
+
+    try:
+        child = Forked(checks) if jobs > 1 and can_fork() else None
+        checked = None
+        if child is None:  # in order: validation fails before anything is reasoned
+            checked = _Checked(check())
+            _raise_if_invalid(checked.report)
+        # reasoning and the outputs that need it; an error waits until validation has had its say
+        pending = checked.report if checked else ValidationReport(conforms=True, problems=[], graph=Graph())
+        built = Built(loaded=loaded, report=pending, inferred=Graph(), queries=queries)
+        digests: dict[str, str] = {}
+        failure: Exception | None = None
+        try:
+            built.inferred = infer(loaded, engine=engine, cache=cache)
+            if child is not None:
+                for name, make in inferred_outputs(built, context).items():
+                    digests[name] = staging.put(name, make())
+        except Exception as exc:
+            failure = exc
+        if child is not None:
+            try:
+                checked = child.result()
+            except ChildFailed:  # run it here, so that its error is raised as itself
+                checked = checks()
+            _raise_if_invalid(checked.report)
+        assert checked is not None
+        if failure is not None:
+            raise failure
+        if checked.qc is None:
+            checked.qc, checked.digests = qc_and_write()
+        if not checked.qc.passed:
+            raise QCFailed("quality checks found errors; nothing was written\n" + _qc_errors(checked.qc))
+        built.report = checked.report
+        if child is None:
+            for name, make in inferred_outputs(built, context).items():
+                digests[name] = staging.put(name, make())
+        digests |= checked.digests
+        for name, data in report_outputs(checked.report).items():
+            digests[name] = staging.put(name, data)
+        for name, text in _qc_outputs(checked.qc).items():
+            digests[name] = staging.put(name, text.encode())
+        staging.put("SHA256SUMS", "".join(f"{digests[n]}  {n}\n" for n in sorted(digests)).encode())
+        return built, staging.commit()
+    finally:
+        staging.abort()
+
+
+@dataclass
+class _Checked:
+    """What the checking side of a build found, and the SHA-256 of each file it staged."""
+
+    report: ValidationReport
+    qc: Any = None
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def _raise_if_invalid(report: ValidationReport) -> None:
+    if not report.conforms:
+        raise ValidationFailed(format_problems(report))
+
+
+def _qc_errors(qc: Any) -> str:
+    from regen_kg.qc import format_report
+
+    return format_report(qc, "ERROR")
+
+
+def _qc_outputs(qc: Any) -> dict[str, str]:
+    from regen_kg.qc import format_report, report_tsv
+
+    return {"qc-report.txt": format_report(qc), "qc-report.tsv": report_tsv(qc)}
 
 
 def checksums(files: dict[str, bytes]) -> str:

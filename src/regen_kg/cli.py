@@ -60,14 +60,21 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     help="SHACL and OWL 2 RL engines: fast (compiled) or reference (pyshacl, owlrl); same results.",
 )
 @cache_option()
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 2),
+    default=pipeline.DEFAULT_JOBS,
+    show_default=True,
+    help="Processes: 2 checks and writes the asserted outputs beside the reasoning; 1 runs every stage in turn.",
+)
 @click.pass_obj
-def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache: bool) -> None:
+def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache: bool, jobs: int) -> None:
     """Load, validate (SHACL), reason (OWL 2 RL) and write every output format.
 
     Nothing is written if the records have errors or SHACL violations.
     """
     cache = project_cache(paths.root) if use_cache else None
-    built, written = pipeline.build(paths, out_dir, engine=engine, store=store, cache=cache)
+    built, written = pipeline.build(paths, out_dir, engine=engine, store=store, cache=cache, jobs=jobs)
     data = built.loaded.data
     table = Table(title=f"regen-kg {__version__}: graph built", show_header=False)
     table.add_row("triples asserted", str(len(built.loaded.asserted)))

@@ -9,7 +9,7 @@ object indexes only when a pattern first needs them. ``new_graph`` gives an rdfl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 from rdflib import Graph
@@ -117,8 +117,8 @@ class TripleStore(SimpleMemory):
         for triple in self._match(triple_pattern):
             yield triple, _NO_CONTEXTS
 
-    def contexts(self, triple: Any = None) -> Iterator[Any]:
-        return iter(())
+    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
+        yield from ()
 
     def _index_pos(self) -> _Index:
         if self._pos is None:

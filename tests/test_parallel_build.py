@@ -1,0 +1,114 @@
+"""A build in two processes writes the same files, and fails with the same error, as one in order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from regen_kg import build as pipeline
+from regen_kg.errors import InconsistencyError
+from regen_kg.fileio import Staging
+from regen_kg.forked import ChildFailed, Forked
+from regen_kg.paths import ProjectPaths
+
+from .helpers import edit
+
+# lee-2014 declared both a randomized trial and a pilot study: disjoint designs (tests/test_fastreason.py)
+INCONSISTENT = (
+    "lee-2014.yaml",
+    "design: [RandomizedControlledTrial, SplitFaceStudy]",
+    "design: [RandomizedControlledTrial, PilotStudy]",
+)
+# a negative sample size: a SHACL violation (tests/test_validate.py)
+INVALID = ("lee-2014.yaml", "sample_size: 25", "sample_size: -25")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def failure(paths: ProjectPaths, out: Path, jobs: int) -> BaseException:
+    with pytest.raises(Exception) as caught:
+        pipeline.build(paths, out, jobs=jobs)
+    assert not out.exists(), "a failed build must leave no output folder behind"
+    return caught.value
+
+
+def test_two_processes_write_the_same_files_as_one(paths: ProjectPaths, tmp_path: Path) -> None:
+    _, one = pipeline.build(paths, tmp_path / "one", jobs=1)
+    _, two = pipeline.build(paths, tmp_path / "two", jobs=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    assert not [p for p in (tmp_path / "two").iterdir() if p.name.startswith(".")], "staging folder left behind"
+
+
+@pytest.mark.parametrize(
+    ("edits", "error"),
+    [
+        ([INVALID], pipeline.ValidationFailed),
+        ([INCONSISTENT], InconsistencyError),
+        ([INVALID, INCONSISTENT], pipeline.ValidationFailed),  # in order, validation fails first
+    ],
+)
+def test_errors_are_the_same_in_both_modes(
+    project_copy: ProjectPaths, tmp_path: Path, edits: list[tuple[str, str, str]], error: type[Exception]
+) -> None:
+    for record, old, new in edits:
+        edit(project_copy.data / "studies" / record, old, new)
+    one = failure(project_copy, tmp_path / "one", 1)
+    two = failure(project_copy, tmp_path / "two", 2)
+    assert type(one) is type(two) is error
+    assert str(one) == str(two)
+
+
+def test_a_failed_rebuild_keeps_the_previous_outputs(project_copy: ProjectPaths, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    pipeline.build(project_copy, out)
+    before = files(out)
+    edit(project_copy.data / "studies" / INVALID[0], INVALID[1], INVALID[2])
+    with pytest.raises(pipeline.ValidationFailed):
+        pipeline.build(project_copy, out)
+    assert files(out) == before
+
+
+def test_a_crashed_child_is_redone_in_the_parent(
+    paths: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.build(paths, tmp_path / "one", jobs=1)
+
+    class Dying(Forked[object]):
+        def __init__(self, fn: object) -> None:
+            super().__init__(lambda: os._exit(3))
+
+    monkeypatch.setattr(pipeline, "Forked", Dying)
+    pipeline.build(paths, tmp_path / "two", jobs=2)
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
+def test_forked_returns_the_value_or_the_childs_traceback() -> None:
+    assert Forked(lambda: {"n": 3}).result() == {"n": 3}
+    with pytest.raises(ChildFailed, match="ZeroDivisionError"):
+        Forked(lambda: 1 / 0).result()
+    with pytest.raises(ChildFailed, match="without an answer"):
+        Forked(lambda: os._exit(1)).result()
+    with pytest.raises(ChildFailed, match="pickle"):
+        Forked(lambda: lambda: None).result()  # a value that cannot travel back
+
+
+def test_staging_moves_everything_or_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    staged = Staging(out)
+    digest = staged.put("a.txt", b"new")
+    assert digest == "11507a0e2f5e69d5dfa40a62a1bd7b6ee57e6bcd85c67c9b8431b36fff21c437"  # sha256 of b"new"
+    assert not (out / "a.txt").exists()
+    assert [p.name for p in staged.commit()] == ["a.txt"]
+    assert (out / "a.txt").read_bytes() == b"new" and [p.name for p in out.iterdir()] == ["a.txt"]
+    again = Staging(out)
+    again.put("a.txt", b"newer")
+    again.abort()
+    assert (out / "a.txt").read_bytes() == b"new" and [p.name for p in out.iterdir()] == ["a.txt"]
+    fresh = tmp_path / "fresh"
+    Staging(fresh).abort()
+    assert not fresh.exists()
