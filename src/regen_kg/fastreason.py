@@ -539,7 +539,10 @@ class _Keeper:
     def __init__(self, terms: list[Node]) -> None:
         self.terms = terms
         self.subject_ok: dict[int, bool] = {}
-        self.type_id = terms.index(RDF.type) if RDF.type in terms else -1
+        position = {term: i for i, term in enumerate(terms)}
+        self.type_id = position.get(RDF.type, -1)
+        self.same_as_id = position.get(OWL.sameAs, -1)
+        self.blank = {i for i, term in enumerate(terms) if isinstance(term, BNode)}
 
     def __call__(self, fact: IntTriple) -> bool:
         s, p, o = fact
@@ -549,7 +552,7 @@ class _Keeper:
             ok = self.subject_ok[s] = _worth_keeping(term, RDFS.label, term)
         if not ok:
             return False
-        if p == self.type_id or isinstance(self.terms[o], BNode) or self.terms[p] == OWL.sameAs:
+        if p == self.type_id or p == self.same_as_id or o in self.blank:
             return _worth_keeping(self.terms[s], self.terms[p], self.terms[o])
         return True
 

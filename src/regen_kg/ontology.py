@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -42,6 +42,8 @@ class TermIndex:
     _supers: dict[URIRef, set[URIRef]] = field(default_factory=dict, init=False)
     _subclasses: dict[URIRef, list[URIRef]] = field(default_factory=dict, init=False)
     _instances: dict[URIRef, list[URIRef]] = field(default_factory=dict, init=False)
+    _names: dict[tuple[str, URIRef], dict[str, URIRef]] = field(default_factory=dict, init=False)
+    _labels: dict[URIRef, str] = field(default_factory=dict, init=False)
 
     @cached_property
     def classes(self) -> set[URIRef]:
@@ -83,24 +85,33 @@ class TermIndex:
         return self._instances[cls]
 
     def label(self, term: URIRef) -> str:
-        for label in self.graph.objects(term, RDFS.label):
-            return str(label)
-        return str(term).rsplit("/", 1)[-1]
+        found = self._labels.get(term)
+        if found is None:
+            found = next((str(label) for label in self.graph.objects(term, RDFS.label)), None)
+            found = self._labels[term] = found if found is not None else str(term).rsplit("/", 1)[-1]
+        return found
 
     def resolve_class(self, name: str, root: URIRef, kind: str) -> URIRef:
         """The class ``regen:name`` if it is ``root`` or below it, else UnknownTerm."""
-        return self._resolve(name, self.subclasses_of(root), kind)
+        return self._resolve(name, self._by_name("class", root, self.subclasses_of), kind)
 
     def resolve_instance(self, name: str, cls: URIRef, kind: str) -> URIRef:
         """The individual ``regen:name`` of class ``cls``, else UnknownTerm."""
-        return self._resolve(name, self.instances_of(cls), kind)
+        return self._resolve(name, self._by_name("instance", cls, self.instances_of), kind)
+
+    def _by_name(self, what: str, of: URIRef, candidates: Callable[[URIRef], list[URIRef]]) -> dict[str, URIRef]:
+        """The candidates by local name, made once per (kind, class)."""
+        names = self._names.get((what, of))
+        if names is None:
+            names = self._names[(what, of)] = {str(c)[len(str(REGEN)) :]: c for c in candidates(of)}
+        return names
 
     @staticmethod
-    def _resolve(name: str, candidates: Iterable[URIRef], kind: str) -> URIRef:
+    def _resolve(name: str, by_name: dict[str, URIRef], kind: str) -> URIRef:
         local = name.removeprefix("regen:")
-        by_name = {str(c)[len(str(REGEN)) :]: c for c in candidates}
-        if local in by_name:
-            return by_name[local]
+        found = by_name.get(local)
+        if found is not None:
+            return found
         close = difflib.get_close_matches(local, list(by_name), n=3, cutoff=0.5)
         if not close:
             folded = {k.lower(): k for k in by_name}

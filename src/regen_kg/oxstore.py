@@ -130,12 +130,20 @@ def to_result(answer: Any) -> Result:
         result.graph = graph
         return result
     variables = [Variable(v.value) for v in answer.variables]
-    rows: list[tuple[Any, ...]] = []
+    known: dict[Any, Node] = {}  # each distinct term converted once per answer
+    bindings: list[Mapping[Variable, Any]] = []
     for solution in answer:
-        rows.append(tuple(None if solution[i] is None else from_ox(solution[i]) for i in range(len(variables))))
+        binding: dict[Variable, Any] = {}
+        for variable, value in zip(variables, solution, strict=True):
+            if value is not None:
+                term = known.get(value)
+                if term is None:
+                    term = known[value] = from_ox(value)
+                binding[variable] = term
+        bindings.append(binding)
     result = Result("SELECT")
     result.vars = variables
-    result.bindings = [{v: t for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+    result.bindings = bindings
     return result
 
 

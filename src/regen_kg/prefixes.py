@@ -13,8 +13,21 @@ import curies
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+
+class CachedNamespace(Namespace):
+    """A ``Namespace`` whose ``ns.name`` IRIs are made once: rdflib makes a new ``URIRef`` per
+    access, and the same object each time also makes later set and dict lookups cheaper."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # copy, pickle and friends probe for these
+            raise AttributeError(name)
+        term = self.term(name)
+        self.__dict__[name] = term
+        return term
+
+
 BASE = "https://w3id.org/regen-kg/"
-REGEN = Namespace(BASE + "ontology/")
+REGEN = CachedNamespace(BASE + "ontology/")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")

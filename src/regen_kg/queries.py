@@ -244,9 +244,11 @@ def from_result(result: Result, form: str) -> QueryResult:
         return QueryResult(form=result.type, graph=graph)
     if result.type == "ASK":
         return QueryResult(form="ASK", boolean=bool(result.askAnswer))
-    variables = [str(v) for v in (result.vars or [])]
-    terms = [{v: row[i] for i, v in enumerate(variables)} for row in result]  # type: ignore[index]
-    rows = [{v: show(t.get(v)) for v in variables} for t in terms]
+    names = list(result.vars or [])
+    variables = [str(v) for v in names]
+    # the bindings as they are (a dict per solution), not rdflib's ResultRow built per row
+    terms = [{v: b.get(n) for v, n in zip(variables, names, strict=True)} for b in result.bindings]
+    rows = [{v: show(t[v]) for v in variables} for t in terms]
     return QueryResult(form="SELECT", vars=variables, rows=rows, terms=terms)
 
 

@@ -50,16 +50,20 @@ def owlrl_closure(graph: Graph) -> Graph:
     return closure
 
 
+_SAME_AS, _TYPE = OWL.sameAs, RDF.type
+_TOP_CLASSES = frozenset((OWL.Thing, RDFS.Resource))
+
+
 def _worth_keeping(s: object, p: object, o: object) -> bool:
     if isinstance(s, (BNode, Literal)) or isinstance(o, BNode):
         return False
-    if p == OWL.sameAs and s == o:
+    if p == _SAME_AS and s == o:
         return False
     if isinstance(s, URIRef) and str(s).startswith(_VOCABULARY_NAMESPACES):
         return False
-    if isinstance(o, Literal) and p == RDF.type:
-        return False
-    return not (p == RDF.type and o in (OWL.Thing, RDFS.Resource))
+    if p == _TYPE:
+        return not isinstance(o, Literal) and o not in _TOP_CLASSES
+    return True
 
 
 def _check_consistency(closure: Graph) -> None:

@@ -8,14 +8,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib import Graph, Literal, URIRef, namespace
 
 from regen_kg.errors import InputError, InputErrors, Location
 from regen_kg.memstore import add_all, new_graph
 from regen_kg.ontology import TermIndex, UnknownTerm
-from regen_kg.prefixes import OBO, REGEN, bind_all, record_namespace
+from regen_kg.prefixes import OBO, REGEN, CachedNamespace, bind_all, record_namespace
 from regen_kg.schema import Record, Timepoint, line_of, load_record
+
+#: the vocabularies records use, each IRI made once
+DCTERMS, PROV, RDF, RDFS, XSD = (
+    CachedNamespace(str(ns)) for ns in (namespace.DCTERMS, namespace.PROV, namespace.RDF, namespace.RDFS, namespace.XSD)
+)
 
 DIRECTIONS = {
     "improved": REGEN.Improved,
