@@ -23,7 +23,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 
 from regen_kg.errors import Location
-from regen_kg.oxstore import TermConverter, from_ox
+from regen_kg.oxstore import from_ox, load_triples
 from regen_kg.prefixes import SH, bind_all
 from regen_kg.validate import SEVERITY_ORDER, Problem, ValidationReport, _rows
 
@@ -316,9 +316,7 @@ def _original_literal(data: Graph, focus: Node, canonical: Literal) -> Literal:
 def load_store(data: Graph) -> ox.Store:
     """An Oxigraph store holding ``data`` in its default graph."""
     store = ox.Store()
-    convert = TermConverter()
-    quad: Any = ox.Quad
-    store.extend(quad(convert(s), convert(p), convert(o), ox.DefaultGraph()) for s, p, o in data)
+    load_triples(store, data)
     return store
 
 

@@ -68,6 +68,47 @@ def from_ox(term: Any) -> Node:
     raise TypeError(f"unexpected Oxigraph term {term!r}")
 
 
+def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> None:
+    """Add the triples of ``graph`` to ``store``, into the graph ``name`` (else the default graph).
+
+    Triples without blank nodes go in as N-Triples text that Oxigraph parses (several times
+    faster than a Python object per term); those with blank nodes term by term, because
+    Oxigraph's parser renames blank nodes and callers map answers back to the graph's own.
+    """
+    from regen_kg.export import _NTerms
+    from regen_kg.jsonld_compact import BLANK, IRI, KIND
+
+    terms = _NTerms()
+    iris, iri = terms.iris, terms.iri
+    kind = KIND
+    lines: list[str] = []
+    add = lines.append
+    blank: list[tuple[Node, Node, Node]] = []
+    for s, p, o in graph:
+        object_kind = kind[type(o)]
+        if object_kind == BLANK or kind[type(s)] == BLANK:
+            blank.append((s, p, o))
+            continue
+        key = str(s)
+        subject = iris.get(key) or iri(key)
+        key = str(p)
+        predicate = iris.get(key) or iri(key)
+        if object_kind == IRI:
+            key = str(o)
+            add(f"{subject} {predicate} {iris.get(key) or iri(key)} .")
+        else:
+            add(f"{subject} {predicate} {terms[o]} .")
+    target = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
+    lines.append("")
+    convert = TermConverter()
+    quad: Any = ox.Quad
+    try:
+        store.load(input="\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+    except SyntaxError:  # a term Oxigraph's parser refuses (nothing was loaded): go term by term,
+        blank = list(graph)  # which accepts what it always did and fails as it always did
+    store.extend(quad(convert(s), convert(p), convert(o), target) for s, p, o in blank)
+
+
 def quads(graphs: Mapping[URIRef, Graph], convert: TermConverter | None = None) -> Iterable[ox.Quad]:
     convert = convert or TermConverter()
     for name, graph in graphs.items():
@@ -89,9 +130,9 @@ class OxigraphStore:
         return self._store
 
     def load(self, graphs: Mapping[URIRef, Graph]) -> None:
-        for name in graphs:
+        for name, graph in graphs.items():
             self._store.clear_graph(ox.NamedNode(str(name)))
-        self._store.extend(quads(graphs))
+            load_triples(self._store, graph, name)
 
     def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Result:
         if bindings:  # pre-bound like rdflib's initBindings: a trailing VALUES joins before projection
