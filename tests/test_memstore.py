@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy
+from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy, tally
 
 NODES = [URIRef(f"http://example.org/n{i}") for i in range(4)] + [BNode("b0"), Literal("x"), Literal(1)]
 SUBJECTS = NODES[:5]
@@ -89,3 +90,22 @@ def test_plain_copy_keeps_triples_and_prefixes_on_the_default_store():
     assert dict(copy.namespaces())["ex"] == URIRef("http://example.org/")
     plain = Graph()
     assert plain_copy(plain) is plain
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    adds=st.lists(
+        st.tuples(st.sampled_from(SUBJECTS), st.sampled_from([*PREDICATES, RDF.type]), st.sampled_from(NODES)),
+        max_size=30,
+    )
+)
+def test_tally_counts_the_same_on_both_stores(adds):
+    light, reference = new_graph(), Graph()
+    for t in adds:
+        light.add(t)
+        reference.add(t)
+    counted = tally(light)
+    assert counted == tally(reference)
+    assert counted.triples == len(set(adds))
+    assert counted.subjects == len({s for s, _, _ in set(adds)})
+    assert counted.classes == Counter(o for _, p, o in set(adds) if p == RDF.type)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
+from regen_kg.memstore import tally
 from regen_kg.prefixes import BASE, ONTOLOGY_IRI, PAV, bind_all
 
 DATASET = URIRef(BASE + "dataset")
@@ -69,11 +69,11 @@ def describe_dataset(asserted: Graph, inferred: Graph, distributions: Mapping[st
 
 
 def _counts(g: Graph, d: URIRef, graph: Graph, prefix: str) -> None:
-    g.add((d, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    g.add((d, VOID.distinctSubjects, Literal(len(set(graph.subjects())), datatype=XSD.integer)))
-    g.add((d, VOID.distinctObjects, Literal(len(set(graph.objects())), datatype=XSD.integer)))
-    classes = Counter(o for o in graph.objects(None, RDF.type))
-    properties = Counter(p for p in graph.predicates())
+    counted = tally(graph)
+    g.add((d, VOID.triples, Literal(counted.triples, datatype=XSD.integer)))
+    g.add((d, VOID.distinctSubjects, Literal(counted.subjects, datatype=XSD.integer)))
+    g.add((d, VOID.distinctObjects, Literal(counted.objects, datatype=XSD.integer)))
+    classes, properties = counted.classes, counted.properties
     g.add((d, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     g.add((d, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     for i, (cls, n) in enumerate(sorted(classes.items(), key=lambda kv: str(kv[0])), start=1):

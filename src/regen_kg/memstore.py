@@ -9,10 +9,12 @@ object indexes only when a pattern first needs them. ``new_graph`` gives an rdfl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph
+from rdflib import RDF, Graph
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
@@ -210,3 +212,44 @@ def plain_copy(graph: Graph) -> Graph:
     for triple in graph:
         copy.add(triple)
     return copy
+
+
+@dataclass
+class Tally:
+    """What a VoID description counts in a graph."""
+
+    triples: int
+    subjects: int
+    objects: int
+    classes: Counter[Node]
+    properties: Counter[Node]
+
+
+def tally(graph: Graph) -> Tally:
+    """Triples, distinct subjects and objects, instances per class, triples per property.
+
+    On a :class:`TripleStore` it walks the subject index once; elsewhere it reads the triples.
+    """
+    kind = RDF.type
+    classes: Counter[Node] = Counter()
+    properties: Counter[Node] = Counter()
+    objects: set[Node] = set()
+    store = graph.store
+    if isinstance(store, TripleStore):
+        for by_p in store._spo.values():
+            for p, values in by_p.items():
+                properties[p] += len(values)
+                objects.update(values)
+                if p == kind:
+                    classes.update(values)
+        return Tally(len(store), len(store._spo), len(objects), classes, properties)
+    subjects: set[Node] = set()
+    count = 0
+    for s, p, o in graph:
+        count += 1
+        subjects.add(s)
+        objects.add(o)
+        properties[p] += 1
+        if p == kind:
+            classes[o] += 1
+    return Tally(count, len(subjects), len(objects), classes, properties)
