@@ -109,3 +109,19 @@ def test_tally_counts_the_same_on_both_stores(adds):
     assert counted.triples == len(set(adds))
     assert counted.subjects == len({s for s, _, _ in set(adds)})
     assert counted.classes == Counter(o for _, p, o in set(adds) if p == RDF.type)
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=st.lists(triples, max_size=20), second=st.lists(triples, max_size=20))
+def test_merging_graphs_gives_their_union(first, second):
+    a, b = new_graph(), new_graph()
+    add_all(a, first)
+    add_all(b, second)
+    list(a.triples((None, NODES[0], None)))  # a secondary index that the merge must not leave stale
+    add_all(a, b)
+    assert set(a) == set(first) | set(second)
+    assert len(a) == len(set(first) | set(second))
+    assert sorted(a.triples((None, NODES[0], None))) == sorted(t for t in set(first) | set(second) if t[1] == NODES[0])
+    assert set(b) == set(second)  # the source is untouched
+    b.add((NODES[4], NODES[0], NODES[0]))
+    assert (NODES[4], NODES[0], NODES[0]) not in a or (NODES[4], NODES[0], NODES[0]) in set(first)

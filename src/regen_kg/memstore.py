@@ -101,6 +101,28 @@ class TripleStore(SimpleMemory):
                 added += 1
         self._size += added
 
+    def merge(self, other: TripleStore) -> None:
+        """Add every triple of ``other``, copying its index a subject at a time."""
+        self._pos = self._osp = None
+        spo = self._spo
+        added = 0
+        for s, their in other._spo.items():
+            ours = spo.get(s)
+            if ours is None:
+                spo[s] = {p: set(objects) for p, objects in their.items()}
+                added += sum(map(len, their.values()))
+                continue
+            for p, objects in their.items():
+                mine = ours.get(p)
+                if mine is None:
+                    ours[p] = set(objects)
+                    added += len(objects)
+                else:
+                    before = len(mine)
+                    mine |= objects
+                    added += len(mine) - before
+        self._size += added
+
     def remove(self, triple_pattern: Any, context: Any = None) -> None:
         for s, p, o in list(self._match(triple_pattern)):
             _drop(self._spo, s, p, o)
@@ -195,7 +217,10 @@ def new_graph(identifier: Any = None) -> Graph:
 def add_all(graph: Graph, triples: Iterable[Any]) -> None:
     """Add ``triples`` to ``graph``: in bulk on a :class:`TripleStore`, else one by one."""
     store = graph.store
-    if isinstance(store, TripleStore):
+    source = triples.store if isinstance(triples, Graph) else None
+    if isinstance(store, TripleStore) and isinstance(source, TripleStore) and source is not store:
+        store.merge(source)
+    elif isinstance(store, TripleStore):
         store.add_triples(triples)
     else:
         for triple in triples:
