@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+import pytest
+
 from regen_kg import build as pipeline
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import QueryResult, load_catalogue, run_query
@@ -52,3 +54,24 @@ def test_ask_and_bindings(built: pipeline.Built) -> None:
     assert store.query("ASK { ?s a regen:Study }").askAnswer is True
     result = store.query("SELECT ?s WHERE { ?s a ?c }", {"c": REGEN.RandomizedControlledTrial})
     assert URIRef("https://w3id.org/regen-kg/id/study/lee-2014") in {row[0] for row in result}  # type: ignore[index]
+
+
+def test_loading_keeps_blank_node_labels_and_falls_back_term_by_term() -> None:
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    from regen_kg.oxstore import load_triples
+
+    a, p, q = URIRef("http://example.org/a"), URIRef("http://example.org/p"), URIRef("http://example.org/q")
+    graph = Graph()
+    graph.add((a, p, BNode("keepme")))
+    graph.add((a, q, Literal("two\nlines", lang="en")))
+    store = ox.Store()
+    load_triples(store, graph, URIRef("http://example.org/g"))
+    assert sorted(str(quad) for quad in store) == [
+        "<http://example.org/a> <http://example.org/p> _:keepme <http://example.org/g>",
+        '<http://example.org/a> <http://example.org/q> "two\\nlines"@en <http://example.org/g>',
+    ]
+    graph.add((URIRef("http://example.org/a b"), p, Literal(1)))  # the parser refuses it; so does a term
+    with pytest.raises(ValueError, match="Invalid IRI"):
+        load_triples(ox.Store(), graph)

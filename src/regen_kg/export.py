@@ -169,16 +169,16 @@ class _NTerms(dict[Node, str]):
 # --- N-Triples and N-Quads --------------------------------------------------------------------
 
 
-def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: _NTerms) -> None:
-    """Append the lines of ``triples`` (each ending in ``suffix``) to ``lines``."""
-    add = lines.append
+def ground_lines(triples: Iterable[Triple], suffix: str, terms: _NTerms, blank: list[Triple]) -> Iterator[str]:
+    """N-Triples lines (each ending in ``suffix``) of the triples made of IRIs and literals only;
+    the others (a blank node, or a non-IRI subject or predicate) are appended to ``blank``."""
     kind = KIND
     iris, iri = terms.iris, terms.iri
-    blank = Graph()
+    keep = blank.append
     for s, p, o in triples:
         object_kind = kind[type(o)]
         if object_kind == BLANK or kind[type(s)] or kind[type(p)]:  # IRI is 0
-            blank.add((s, p, o))
+            keep((s, p, o))
             continue
         key = str(s)
         subject = iris.get(key) or iri(key)
@@ -186,11 +186,19 @@ def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: _
         predicate = iris.get(key) or iri(key)
         if object_kind == IRI:
             key = str(o)
-            add(f"{subject} {predicate} {iris.get(key) or iri(key)}{suffix}")
+            yield f"{subject} {predicate} {iris.get(key) or iri(key)}{suffix}"
         else:
-            add(f"{subject} {predicate} {terms[o]}{suffix}")
-    for s, p, o in _canonical(blank):
-        add(f"{terms[s]} {terms[p]} {terms[o]}{suffix}")
+            yield f"{subject} {predicate} {terms[o]}{suffix}"
+
+
+def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: _NTerms) -> None:
+    """Append the lines of ``triples`` (each ending in ``suffix``) to ``lines``."""
+    rest: list[Triple] = []
+    lines.extend(ground_lines(triples, suffix, terms, rest))
+    blank = Graph()
+    for triple in rest:
+        blank.add(triple)
+    lines.extend(f"{terms[s]} {terms[p]} {terms[o]}{suffix}" for s, p, o in _canonical(blank))
 
 
 def _sorted_lines(lines: list[str]) -> str:

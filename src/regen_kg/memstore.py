@@ -146,19 +146,20 @@ class TripleStore(SimpleMemory):
 
     def _index_pos(self) -> _Index:
         if self._pos is None:
-            pos: _Index = {}
-            for s, p, o in self._match((None, None, None)):
-                _put(pos, p, o, s)
-            self._pos = pos
+            self._pos = self._reindex(lambda s, p, o: (p, o, s))
         return self._pos
 
     def _index_osp(self) -> _Index:
         if self._osp is None:
-            osp: _Index = {}
-            for s, p, o in self._match((None, None, None)):
-                _put(osp, o, s, p)
-            self._osp = osp
+            self._osp = self._reindex(lambda s, p, o: (o, s, p))
         return self._osp
+
+    def _reindex(self, order: Any) -> _Index:
+        """A secondary index, keyed in the order ``order(s, p, o)`` gives."""
+        index: _Index = {}
+        for s, p, o in self._match((None, None, None)):
+            _put(index, *order(s, p, o))
+        return index
 
     def _match(self, pattern: Any) -> Iterator[tuple[Node, Node, Node]]:
         s, p, o = pattern

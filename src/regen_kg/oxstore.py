@@ -75,29 +75,10 @@ def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> N
     faster than a Python object per term); those with blank nodes term by term, because
     Oxigraph's parser renames blank nodes and callers map answers back to the graph's own.
     """
-    from regen_kg.export import _NTerms
-    from regen_kg.jsonld_compact import BLANK, IRI, KIND
+    from regen_kg.export import _NTerms, ground_lines
 
-    terms = _NTerms()
-    iris, iri = terms.iris, terms.iri
-    kind = KIND
-    lines: list[str] = []
-    add = lines.append
     blank: list[tuple[Node, Node, Node]] = []
-    for s, p, o in graph:
-        object_kind = kind[type(o)]
-        if object_kind == BLANK or kind[type(s)] == BLANK:
-            blank.append((s, p, o))
-            continue
-        key = str(s)
-        subject = iris.get(key) or iri(key)
-        key = str(p)
-        predicate = iris.get(key) or iri(key)
-        if object_kind == IRI:
-            key = str(o)
-            add(f"{subject} {predicate} {iris.get(key) or iri(key)} .")
-        else:
-            add(f"{subject} {predicate} {terms[o]} .")
+    lines = list(ground_lines(graph, " .", _NTerms(), blank))
     target = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
     lines.append("")
     convert = TermConverter()
