@@ -18,10 +18,10 @@ from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, RegenError, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
-from regen_kg.fileio import Staging, write_atomic
+from regen_kg.fileio import Staging
 from regen_kg.forked import ChildFailed, Forked, can_fork
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
-from regen_kg.memstore import add_all, new_graph
+from regen_kg.memstore import union
 from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
@@ -66,10 +66,7 @@ class Loaded:
 
     @cached_property
     def asserted(self) -> Graph:
-        union = bind_all(new_graph())
-        for graph in (self.ontology, self.data, self.mappings):
-            add_all(union, graph)
-        return union
+        return bind_all(union(self.ontology, self.data, self.mappings))
 
 
 @dataclass
@@ -241,16 +238,6 @@ def sssom_text(built: Built) -> str:
     return write_sssom(from_graph(built.loaded.mappings, built.loaded.asserted, template))
 
 
-def write(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write each output atomically (temporary file, then rename)."""
-    written = []
-    for name, data in sorted(outputs.items()):
-        path = out_dir / name
-        write_atomic(path, data)
-        written.append(path)
-    return written
-
-
 #: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
 #: while the parent reasons and writes the rest. 1 runs every stage in order in one process.
 DEFAULT_JOBS = 2
@@ -332,7 +319,7 @@ def build(
             digests[name] = staging.put(name, data)
         for name, text in _qc_outputs(checked.qc).items():
             digests[name] = staging.put(name, text.encode())
-        staging.put("SHA256SUMS", "".join(f"{digests[n]}  {n}\n" for n in sorted(digests)).encode())
+        staging.put("SHA256SUMS", checksum_lines(digests).encode())
         return built, staging.commit()
     finally:
         staging.abort()
@@ -366,9 +353,12 @@ def _qc_outputs(qc: Any) -> dict[str, str]:
 
 def checksums(files: dict[str, bytes]) -> str:
     """``sha256sum``-style lines for every file but the checksum file itself."""
-    return "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()) if name != "SHA256SUMS"
-    )
+    return checksum_lines({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
+
+
+def checksum_lines(digests: dict[str, str]) -> str:
+    """``sha256sum``-style lines from SHA-256 digests by file name, the checksum file left out."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()) if name != "SHA256SUMS")
 
 
 class QCFailed(RegenError):

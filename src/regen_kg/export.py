@@ -147,7 +147,7 @@ def nt_term(term: Node) -> str:
     return iri_ref(str(term))
 
 
-class _NTerms(dict[Node, str]):
+class NTerms(dict[Node, str]):
     """A cache of N-Triples renderings: most terms recur many times.
 
     IRIs are also cached by their plain string (``iris``): ``str.__eq__`` runs in C where
@@ -169,7 +169,7 @@ class _NTerms(dict[Node, str]):
 # --- N-Triples and N-Quads --------------------------------------------------------------------
 
 
-def ground_lines(triples: Iterable[Triple], suffix: str, terms: _NTerms, blank: list[Triple]) -> Iterator[str]:
+def ground_lines(triples: Iterable[Triple], suffix: str, terms: NTerms, blank: list[Triple]) -> Iterator[str]:
     """N-Triples lines (each ending in ``suffix``) of the triples made of IRIs and literals only;
     the others (a blank node, or a non-IRI subject or predicate) are appended to ``blank``."""
     kind = KIND
@@ -191,7 +191,7 @@ def ground_lines(triples: Iterable[Triple], suffix: str, terms: _NTerms, blank: 
             yield f"{subject} {predicate} {terms[o]}{suffix}"
 
 
-def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: _NTerms) -> None:
+def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: NTerms) -> None:
     """Append the lines of ``triples`` (each ending in ``suffix``) to ``lines``."""
     rest: list[Triple] = []
     lines.extend(ground_lines(triples, suffix, terms, rest))
@@ -220,7 +220,7 @@ def to_ntriples(graph: Graph) -> str:
 
 def _ntriples(triples: Iterable[Triple]) -> str:
     lines: list[str] = []
-    _nt_lines(triples, " .", lines, _NTerms())
+    _nt_lines(triples, " .", lines, NTerms())
     return _sorted_lines(lines)
 
 
@@ -228,7 +228,7 @@ def _ntriples(triples: Iterable[Triple]) -> str:
 def to_nquads(graphs: Mapping[URIRef, Graph]) -> str:
     """Sorted, unique N-Quads lines; blank nodes are canonicalised graph by graph."""
     lines: list[str] = []
-    terms = _NTerms()
+    terms = NTerms()
     for name, graph in graphs.items():
         _nt_lines(graph, f" {terms[name]} .", lines, terms)
     return _sorted_lines(lines)
@@ -267,7 +267,7 @@ def _long_string(text: str) -> str:
 class _TurtleTerms(dict[Node, str]):
     """Turtle renderings of terms (CURIEs under the project prefixes), remembering the prefixes used.
 
-    IRIs are also cached by their plain string (``iris``), as in :class:`_NTerms`."""
+    IRIs are also cached by their plain string (``iris``), as in :class:`NTerms`."""
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from regen_kg.cache import BuildCache, digest, graph_key, program_key
-from regen_kg.memstore import add_all, new_graph
+from regen_kg.memstore import add_all, new_graph, union
 from regen_kg.prefixes import bind_all, compact_iri
 from regen_kg.reason import Reasoned, _worth_keeping, owlrl_closure, raise_if_inconsistent
 
@@ -510,9 +510,7 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache
     )
     raise_if_inconsistent(errors, nothing)
     if asserted is None:
-        asserted = new_graph()
-        for graph in (schema, data):
-            add_all(asserted, graph)
+        asserted = union(schema, data)
     # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
     return Reasoned(asserted=asserted, inferred=_inferred(engine.facts, given, schema, terms, engine.ids))
 
@@ -559,10 +557,7 @@ class _Keeper:
 
 def schema_graph(*graphs: Graph) -> Graph:
     """The union of the schema graphs (ontology, mappings) as one graph."""
-    out = new_graph()
-    for graph in graphs:
-        add_all(out, graph)
-    return out
+    return union(*graphs)
 
 
 __all__ = [

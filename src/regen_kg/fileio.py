@@ -47,14 +47,7 @@ class Staging:
 
     def put(self, name: str, data: bytes) -> str:
         """Write ``data`` as ``name`` (durably); return its SHA-256 in hex."""
-        path = self.folder / name
-        umask = os.umask(0)
-        os.umask(umask)
-        with open(path, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(path, 0o666 & ~umask)
+        write_atomic(self.folder / name, data)
         return hashlib.sha256(data).hexdigest()
 
     def commit(self) -> list[Path]:

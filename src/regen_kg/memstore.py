@@ -228,6 +228,14 @@ def add_all(graph: Graph, triples: Iterable[Any]) -> None:
             graph.add(triple)
 
 
+def union(*graphs: Graph) -> Graph:
+    """A new light graph holding every triple of ``graphs``."""
+    out = new_graph()
+    for graph in graphs:
+        add_all(out, graph)
+    return out
+
+
 def plain_copy(graph: Graph) -> Graph:
     """``graph`` on rdflib's default store (for libraries that need a context-aware store)."""
     if not isinstance(graph.store, TripleStore):

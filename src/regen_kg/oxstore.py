@@ -9,7 +9,7 @@ objects (SELECT through the SPARQL JSON results format, CONSTRUCT/DESCRIBE as an
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -75,10 +75,10 @@ def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> N
     faster than a Python object per term); those with blank nodes term by term, because
     Oxigraph's parser renames blank nodes and callers map answers back to the graph's own.
     """
-    from regen_kg.export import _NTerms, ground_lines
+    from regen_kg.export import NTerms, ground_lines
 
     blank: list[tuple[Node, Node, Node]] = []
-    lines = list(ground_lines(graph, " .", _NTerms(), blank))
+    lines = list(ground_lines(graph, " .", NTerms(), blank))
     target = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
     lines.append("")
     convert = TermConverter()
@@ -88,14 +88,6 @@ def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> N
     except SyntaxError:  # a term Oxigraph's parser refuses (nothing was loaded): go term by term,
         blank = list(graph)  # which accepts what it always did and fails as it always did
     store.extend(quad(convert(s), convert(p), convert(o), target) for s, p, o in blank)
-
-
-def quads(graphs: Mapping[URIRef, Graph], convert: TermConverter | None = None) -> Iterable[ox.Quad]:
-    convert = convert or TermConverter()
-    for name, graph in graphs.items():
-        graph_name = ox.NamedNode(str(name))
-        for s, p, o in graph:
-            yield ox.Quad(convert(s), convert(p), convert(o), graph_name)
 
 
 class OxigraphStore:
