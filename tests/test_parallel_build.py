@@ -112,3 +112,45 @@ def test_staging_moves_everything_or_nothing(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     Staging(fresh).abort()
     assert not fresh.exists()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
+    """Enough generated records for the records to be converted in two processes."""
+    from regen_kg.bench import generate
+    from regen_kg.records import PARALLEL_MIN_RECORDS
+
+    return generate(PARALLEL_MIN_RECORDS + 20, seed=4, out=tmp_path_factory.mktemp("corpus") / "c").paths
+
+
+def test_records_converted_in_two_processes_are_the_same(corpus: ProjectPaths) -> None:
+    from regen_kg.export import to_ntriples
+
+    one, two = pipeline.load(corpus, jobs=1), pipeline.load(corpus, jobs=2)
+    assert to_ntriples(two.data) == to_ntriples(one.data)
+    assert two.origins == one.origins
+    assert [r.id for r in two.records] == [r.id for r in one.records]
+    assert two.parts == one.parts
+
+
+@pytest.mark.parametrize("breakage", ["unknown class", "id is not the file name"])
+def test_record_errors_are_the_same_in_two_processes(corpus: ProjectPaths, tmp_path: Path, breakage: str) -> None:
+    import shutil
+
+    from regen_kg.errors import InputErrors
+
+    broken = tmp_path / "broken"
+    shutil.copytree(corpus.root, broken)
+    paths = ProjectPaths(broken)
+    studies = sorted((paths.data / "studies").glob("*.yaml"))
+    last = studies[-1]  # in the half the child converts
+    if breakage == "unknown class":
+        edit(last, "design:\n- ", "design:\n- NoSuchDesign\n- ")
+    else:
+        shutil.copy(last, paths.data / "studies" / "zz-copy.yaml")  # sorts last: the child's half
+    with pytest.raises(InputErrors) as one:
+        pipeline.load(paths, jobs=1)
+    with pytest.raises(InputErrors) as two:
+        pipeline.load(paths, jobs=2)
+    assert str(two.value) == str(one.value)
+    assert ("NoSuchDesign" if breakage == "unknown class" else "must equal the file name") in str(one.value)

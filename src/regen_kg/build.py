@@ -97,13 +97,14 @@ class Built:
         return store
 
 
-def load(paths: ProjectPaths, cache: BuildCache | None = None) -> Loaded:
+def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1) -> Loaded:
     """Read the ontology, the term table and every record; raise on any input error.
 
-    With a ``cache``, records unchanged since an earlier build are taken from it, not read again.
+    With a ``cache``, records unchanged since an earlier build are taken from it, not read again;
+    with ``jobs`` = 2, records are converted in two processes.
     """
     ontology = load_ontology(paths)
-    records = convert_records(paths.record_files(), TermIndex(ontology), cache)
+    records = convert_records(paths.record_files(), TermIndex(ontology), cache, jobs=jobs)
     terms = load_terms(paths.external_terms)
     mapping_sets = load_mappings(paths.data / "mappings")
     mappings = to_graph(mapping_sets)
@@ -260,7 +261,7 @@ def build(
     """
     from regen_kg.qc import QCReport, run_qc
 
-    loaded = load(paths, cache)
+    loaded = load(paths, cache, jobs=jobs)
     queries = catalogue_graph(load_catalogue(paths).values())
     context = build_context(loaded.ontology)
     loaded.asserted  # noqa: B018 -- the union, made once before a child inherits it

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from rdflib import Graph, Literal, URIRef, namespace
 
 from regen_kg.errors import InputError, InputErrors, Location
+from regen_kg.forked import ChildFailed, Forked, can_fork
 from regen_kg.memstore import add_all, new_graph
 from regen_kg.ontology import TermIndex, UnknownTerm
 from regen_kg.prefixes import OBO, REGEN, CachedNamespace, bind_all, record_namespace
@@ -457,14 +458,17 @@ def convert_one(path: Path, record: Record, raw: Any, terms: TermIndex, sources:
     return Converted(record, converter.triples, converter.nodes, errors)
 
 
-def convert_records(files: Iterable[Path], terms: TermIndex, cache: RecordCache | None = None) -> RecordGraph:
+def convert_records(
+    files: Iterable[Path], terms: TermIndex, cache: RecordCache | None = None, *, jobs: int = 1
+) -> RecordGraph:
     """Load, check and convert every record file; raise InputErrors listing every problem.
 
     With a ``cache``, a record whose file, ontology and program are unchanged is not read again.
+    With ``jobs`` = 2, a forked child converts the second half of the records.
     """
     files = list(files)
-    if cache is not None:
-        merged = _convert_cached(files, terms, cache)
+    if cache is not None or jobs > 1:
+        merged = _convert_each(files, terms, cache, jobs)
         if merged is not None:
             return merged
     out = RecordGraph(bind_all(new_graph()))
@@ -493,6 +497,37 @@ def _fill(out: RecordGraph) -> None:
     add_all(out.graph, (triple for part in out.parts for triple in part))
 
 
+def _convert_many(paths: list[Path], terms: TermIndex, sources: set[str], jobs: int) -> list[Converted] | None:
+    """Each record read and converted on its own, in order; None at the first record with an error.
+    With ``jobs`` > 1 a forked child does the second half (its triples come back pickled)."""
+
+    def run(part: list[Path]) -> list[Converted] | None:
+        out = []
+        for path in part:
+            try:
+                record, raw = load_record(path)
+            except InputError:
+                return None
+            one = convert_one(path, record, raw, terms, sources)
+            if one.errors:
+                return None
+            out.append(one)
+        return out
+
+    if jobs < 2 or len(paths) < PARALLEL_MIN_RECORDS or not can_fork():
+        return run(paths)
+    half = len(paths) // 2
+    child = Forked(lambda: run(paths[half:]))
+    mine = run(paths[:half])
+    try:
+        theirs = child.result()
+    except ChildFailed:
+        theirs = run(paths[half:])
+    if mine is None or theirs is None:
+        return None
+    return mine + theirs
+
+
 class RecordCache(Protocol):
     """Where converted records are kept (``cache.BuildCache``), under a key for each record file."""
 
@@ -501,49 +536,50 @@ class RecordCache(Protocol):
     def put(self, kind: str, key: str, value: Any) -> None: ...
 
 
-def _convert_cached(files: list[Path], terms: TermIndex, cache: RecordCache) -> RecordGraph | None:
-    """Every record from the cache or converted afresh; None when any record has an error, so that
-    the caller's ordinary pass reports every error exactly as it always does."""
+#: below this many records to convert, a second process costs more than it saves
+PARALLEL_MIN_RECORDS = 200
+
+
+def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None, jobs: int) -> RecordGraph | None:
+    """Every record converted on its own (taken from ``cache`` where it holds it), then merged;
+    None when any record has an error, so that the caller's ordinary pass reports every error
+    exactly as it always does."""
     from regen_kg.cache import digest, program_key
 
-    contents = {path: path.read_bytes() for path in files}
     # which records are sources decides how citations resolve: it is part of every key
     source_ids = sorted(p.stem for p in files if p.parent.name == "sources")
-    context = digest(program_key(), terms.key, "\n".join(source_ids))
-    keys = {path: digest(context, str(path.resolve()), contents[path]) for path in files}
+    keys: dict[Path, str] = {}
+    if cache is not None:
+        context = digest(program_key(), terms.key, "\n".join(source_ids))
+        keys = {path: digest(context, str(path.resolve()), path.read_bytes()) for path in files}
     found: dict[Path, Converted] = {}
-    todo: list[tuple[Path, Record, Any]] = []
+    todo: list[Path] = []
     for path in files:
-        hit = cache.get("record", keys[path])
+        hit = cache.get("record", keys[path]) if cache is not None else None
         if isinstance(hit, Converted):
             found[path] = hit
-            continue
-        try:
-            record, raw = load_record(path)
-        except InputError:
-            return None
-        todo.append((path, record, raw))
-    sources = {c.record.id for c in found.values() if not c.record.is_study}
-    sources |= {record.id for _, record, _ in todo if not record.is_study}
-    if sources != set(source_ids):
+        else:
+            todo.append(path)
+    converted = _convert_many(todo, terms, set(source_ids), jobs)
+    if converted is None:
+        return None
+    found.update(zip(todo, converted, strict=True))
+    if {c.record.id for c in found.values() if not c.record.is_study} != set(source_ids):
         return None  # a source record outside data/sources, or the other way round
-    for path, record, raw in todo:
-        converted = convert_one(path, record, raw, terms, sources)
-        if converted.errors:
-            return None
-        cache.put("record", keys[path], converted)
-        found[path] = converted
-    out = RecordGraph(bind_all(new_graph()), keys=[keys[path] for path in files])
+    if cache is not None:
+        for path, one in zip(todo, converted, strict=True):
+            cache.put("record", keys[path], one)
+    out = RecordGraph(bind_all(new_graph()), keys=[keys[path] for path in files] if keys else None)
     for path in files:
-        converted = found[path]
-        for iri, where, minted in converted.nodes:
+        record = found[path]
+        for iri, where, minted in record.nodes:
             if not minted:
                 out.origins.setdefault(iri, where)
             elif iri in out.origins:
                 return None  # a duplicate id across records: let the ordinary pass report it
             else:
                 out.origins[iri] = where
-        out.records.append(converted.record)
-        out.parts.append(converted.triples)
+        out.records.append(record.record)
+        out.parts.append(record.triples)
     _fill(out)
     return out
