@@ -126,3 +126,19 @@ def test_merging_graphs_gives_their_union(first, second):
     fresh = (NODES[4], NODES[0], URIRef("http://example.org/fresh"))
     b.add(fresh)  # the merge copied the sets: a later change to the source does not leak
     assert fresh not in a
+
+
+@settings(max_examples=40, deadline=None)
+@given(parts=st.lists(st.lists(triples, max_size=15), min_size=1, max_size=3))
+def test_tally_of_several_graphs_is_the_tally_of_their_union(parts):
+    graphs = []
+    for i, part in enumerate(parts):
+        graph = new_graph() if i == 0 else Graph()  # the first light, the others on the default store
+        for t in part:
+            graph.add(t)
+        graphs.append(graph)
+    whole = Graph()
+    for part in parts:
+        for t in part:
+            whole.add(t)
+    assert tally(*graphs) == tally(whole)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from regen_kg.cache import BuildCache
 from regen_kg.catalogue import catalogue_graph
@@ -63,6 +64,11 @@ class Loaded:
     #: the record triples again, one list per record, and their content keys (see records.RecordGraph)
     parts: list[list[Triple]] = field(default_factory=list)
     part_keys: list[str] | None = None
+
+    @property
+    def parts_of_asserted(self) -> tuple[Graph, Graph, Graph]:
+        """The graphs whose union is :attr:`asserted`, biggest first (to read without a copy)."""
+        return (self.data, self.ontology, self.mappings)
 
     @cached_property
     def asserted(self) -> Graph:
@@ -208,7 +214,7 @@ def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callabl
         "mappings.sssom.tsv": lambda: sssom_text(built).encode(),
         "context.jsonld": lambda: (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode(),
         "void.ttl": lambda: to_turtle(
-            describe_dataset(built.loaded.asserted, built.inferred, media, built.loaded.ontology)
+            describe_dataset(built.loaded.parts_of_asserted, built.inferred, media, built.loaded.ontology)
         ).encode(),
     }
 
@@ -236,7 +242,8 @@ def sssom_text(built: Built) -> str:
         metadata=dict(built.loaded.mapping_sets[0].metadata) if built.loaded.mapping_sets else {},
         mappings=[m for s in built.loaded.mapping_sets for m in s.mappings],
     )
-    return write_sssom(from_graph(built.loaded.mappings, built.loaded.asserted, template))
+    labels = ReadOnlyGraphAggregate(list(built.loaded.parts_of_asserted))  # a view, not a copy
+    return write_sssom(from_graph(built.loaded.mappings, labels, template))
 
 
 #: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
@@ -264,7 +271,6 @@ def build(
     loaded = load(paths, cache, jobs=jobs)
     queries = catalogue_graph(load_catalogue(paths).values())
     context = build_context(loaded.ontology)
-    loaded.asserted  # noqa: B018 -- the union, made once before a child inherits it
     staging = Staging(out_dir)
 
     def check() -> ValidationReport:

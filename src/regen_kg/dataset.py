@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
@@ -13,8 +13,12 @@ from regen_kg.prefixes import BASE, ONTOLOGY_IRI, PAV, bind_all
 DATASET = URIRef(BASE + "dataset")
 
 
-def describe_dataset(asserted: Graph, inferred: Graph, distributions: Mapping[str, str], ontology: Graph) -> Graph:
+def describe_dataset(
+    asserted: Graph | Sequence[Graph], inferred: Graph, distributions: Mapping[str, str], ontology: Graph
+) -> Graph:
     """VoID/DCAT description: version, licence, issued date, counts, partitions, distributions.
+
+    ``asserted`` is the asserted graph, or the graphs whose union it is (counted without a copy).
 
     ``distributions`` maps a file name to its media type. Version and dates come from the
     ontology header, so the description is reproducible from the same inputs.
@@ -68,8 +72,8 @@ def describe_dataset(asserted: Graph, inferred: Graph, distributions: Mapping[st
     return g
 
 
-def _counts(g: Graph, d: URIRef, graph: Graph, prefix: str) -> None:
-    counted = tally(graph)
+def _counts(g: Graph, d: URIRef, graphs: Graph | Sequence[Graph], prefix: str) -> None:
+    counted = tally(graphs) if isinstance(graphs, Graph) else tally(*graphs)
     g.add((d, VOID.triples, Literal(counted.triples, datatype=XSD.integer)))
     g.add((d, VOID.distinctSubjects, Literal(counted.subjects, datatype=XSD.integer)))
     g.add((d, VOID.distinctObjects, Literal(counted.objects, datatype=XSD.integer)))

@@ -259,31 +259,38 @@ class Tally:
     properties: Counter[Node]
 
 
-def tally(graph: Graph) -> Tally:
-    """Triples, distinct subjects and objects, instances per class, triples per property.
+def tally(*graphs: Graph) -> Tally:
+    """Triples, distinct subjects and objects, instances per class, triples per property, of the
+    union of ``graphs`` (a triple in several of them counts once), without building the union.
 
-    On a :class:`TripleStore` it walks the subject index once; elsewhere it reads the triples.
+    A :class:`TripleStore` is walked through its subject index; other graphs triple by triple.
     """
     kind = RDF.type
     classes: Counter[Node] = Counter()
     properties: Counter[Node] = Counter()
-    objects: set[Node] = set()
-    store = graph.store
-    if isinstance(store, TripleStore):
-        for by_p in store._spo.values():
-            for p, values in by_p.items():
-                properties[p] += len(values)
-                objects.update(values)
-                if p == kind:
-                    classes.update(values)
-        return Tally(len(store), len(store._spo), len(objects), classes, properties)
     subjects: set[Node] = set()
+    objects: set[Node] = set()
     count = 0
-    for s, p, o in graph:
-        count += 1
-        subjects.add(s)
-        objects.add(o)
-        properties[p] += 1
-        if p == kind:
-            classes[o] += 1
+    for i, graph in enumerate(graphs):
+        earlier = graphs[:i]
+        store = graph.store
+        if not earlier and isinstance(store, TripleStore):
+            for s, by_p in store._spo.items():
+                subjects.add(s)
+                for p, values in by_p.items():
+                    properties[p] += len(values)
+                    objects.update(values)
+                    if p == kind:
+                        classes.update(values)
+            count += len(store)
+            continue
+        for s, p, o in graph:
+            if any((s, p, o) in other for other in earlier):
+                continue
+            count += 1
+            subjects.add(s)
+            objects.add(o)
+            properties[p] += 1
+            if p == kind:
+                classes[o] += 1
     return Tally(count, len(subjects), len(objects), classes, properties)

@@ -396,7 +396,7 @@ def render_release(
     files = pipeline.render(built, paths)
     files["ontology.ttl"] = to_turtle(loaded.ontology).encode()
     files["data.ttl"] = to_turtle(loaded.data).encode()
-    description = describe_dataset(loaded.asserted, built.inferred, DISTRIBUTIONS, loaded.ontology)
+    description = describe_dataset(loaded.parts_of_asserted, built.inferred, DISTRIBUTIONS, loaded.ontology)
     files["void.ttl"] = to_turtle(description).encode()
     files["qc-report.tsv"] = report_tsv(report).encode()
     files["qc-report.txt"] = format_report(report).encode()
