@@ -21,6 +21,7 @@ from regen_kg.errors import Location, RegenError, ValidationFailed
 from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
 from regen_kg.fileio import Staging
 from regen_kg.forked import ChildFailed, Forked, can_fork
+from regen_kg.gcpause import paused_gc
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
 from regen_kg.memstore import union
 from regen_kg.ontology import TermIndex, load_ontology
@@ -103,6 +104,7 @@ class Built:
         return store
 
 
+@paused_gc
 def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1) -> Loaded:
     """Read the ontology, the term table and every record; raise on any input error.
 
@@ -141,6 +143,7 @@ STORES = ("rdflib", "oxigraph")
 DEFAULT_STORE = "oxigraph"
 
 
+@paused_gc
 def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     loaded = loaded or load(paths)
     shapes = load_shapes(paths)
@@ -159,6 +162,7 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
     return validate_graph(loaded.asserted, shapes, loaded.origins)
 
 
+@paused_gc
 def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Graph:
     """The inferred triples (raises InconsistencyError), by the chosen engine."""
     if engine == "fast":
@@ -176,6 +180,7 @@ def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | N
     return reason(loaded.asserted).inferred
 
 
+@paused_gc
 def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Built:
     """Load, validate and reason. Raises ValidationFailed on SHACL violations and
     InconsistencyError if reasoning finds the graph inconsistent.
@@ -251,6 +256,7 @@ def sssom_text(built: Built) -> str:
 DEFAULT_JOBS = 2
 
 
+@paused_gc
 def build(
     paths: ProjectPaths,
     out_dir: Path,

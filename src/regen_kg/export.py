@@ -12,14 +12,12 @@ checks the fast writers against them.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from functools import wraps
 from itertools import chain
 from operator import itemgetter
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
@@ -27,6 +25,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from regen_kg.gcpause import paused_gc
 from regen_kg.jsonld_compact import BLANK, IRI, KIND, LITERAL, compact_document
 from regen_kg.prefixes import bind_all, prefix_map
 
@@ -40,30 +39,6 @@ MEDIA_TYPES = {
 }
 
 Triple = tuple[Node, Node, Node]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _paused_gc(writer: Callable[P, R]) -> Callable[P, R]:
-    """Run ``writer`` with the cyclic garbage collector paused.
-
-    The writers allocate millions of objects that live until they return, and no reference cycles;
-    with a large graph in memory each automatic full collection walks the whole heap, which made
-    them several times slower at a million triples. The collector's prior state is restored."""
-
-    @wraps(writer)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return writer(*args, **kwargs)
-        gc.disable()
-        try:
-            return writer(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
 
 # --- blank nodes ------------------------------------------------------------------------------
 
@@ -88,7 +63,7 @@ def _canonical(blank: Graph) -> Iterable[Triple]:
     return to_canonical_graph(blank) if len(blank) else ()
 
 
-@_paused_gc
+@paused_gc
 def canonical(graph: Graph) -> Graph:
     """A copy of ``graph`` with blank nodes relabelled deterministically and prefixes bound."""
     out = bind_all(Graph())
@@ -212,7 +187,7 @@ def _sorted_lines(lines: list[str]) -> str:
     return "\n".join(unique)
 
 
-@_paused_gc
+@paused_gc
 def to_ntriples(graph: Graph) -> str:
     """Sorted, unique N-Triples lines: a one-fact change is a one-line diff."""
     return _ntriples(graph)
@@ -224,7 +199,7 @@ def _ntriples(triples: Iterable[Triple]) -> str:
     return _sorted_lines(lines)
 
 
-@_paused_gc
+@paused_gc
 def to_nquads(graphs: Mapping[URIRef, Graph]) -> str:
     """Sorted, unique N-Quads lines; blank nodes are canonicalised graph by graph."""
     lines: list[str] = []
@@ -492,7 +467,7 @@ def _prefix_lines(terms: _TurtleTerms, prefixes: Mapping[str, str]) -> list[str]
     return [f"PREFIX {p}: {iri_ref(prefixes[p])}" for p in sorted(terms.used)]
 
 
-@_paused_gc
+@paused_gc
 def to_turtle(graph: Graph) -> str:
     """Long-form Turtle, subjects and objects sorted: a one-fact change is a one-line diff."""
     return _turtle(graph)
@@ -510,7 +485,7 @@ def _turtle(triples: Iterable[Triple]) -> str:
     return "\n\n".join(parts)
 
 
-@_paused_gc
+@paused_gc
 def to_trig(graphs: Mapping[URIRef, Graph]) -> str:
     """TriG with one block per named graph (sorted by name), each in sorted long-form Turtle."""
     prefixes = prefix_map()
@@ -527,7 +502,7 @@ def to_trig(graphs: Mapping[URIRef, Graph]) -> str:
 # --- JSON-LD ----------------------------------------------------------------------------------
 
 
-@_paused_gc
+@paused_gc
 def to_jsonld(graph: Graph, context: Mapping[str, Any]) -> str:
     """Compact JSON-LD with the shipped @context, nodes sorted by @id, keys sorted.
 
@@ -554,7 +529,7 @@ def _pyld_nodes(expanded: list[dict[str, Any]], context: Mapping[str, Any]) -> l
 Writer = Callable[[Graph], str]
 
 
-@_paused_gc
+@paused_gc
 def serialize(fmt: str, graphs: Mapping[URIRef, Graph], context: Mapping[str, Any]) -> str:
     """Serialize the union of ``graphs`` (or, for trig/nq, the named graphs) in ``fmt``."""
     if fmt == "trig":

@@ -516,7 +516,7 @@ def _convert_many(paths: list[Path], terms: TermIndex, sources: set[str], jobs: 
 
     if jobs < 2 or len(paths) < PARALLEL_MIN_RECORDS or not can_fork():
         return run(paths)
-    half = len(paths) // 2
+    half = len(paths) - int(len(paths) * CHILD_SHARE)
     child = Forked(lambda: run(paths[half:]))
     mine = run(paths[:half])
     try:
@@ -538,6 +538,9 @@ class RecordCache(Protocol):
 
 #: below this many records to convert, a second process costs more than it saves
 PARALLEL_MIN_RECORDS = 200
+#: the share of the records a forked child converts: a little under half, because its results
+#: must still be pickled there and rebuilt here
+CHILD_SHARE = 0.45
 
 
 def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None, jobs: int) -> RecordGraph | None:
