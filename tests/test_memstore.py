@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy, tally
+from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy, tally, union_size
 
 NODES = [URIRef(f"http://example.org/n{i}") for i in range(4)] + [BNode("b0"), Literal("x"), Literal(1)]
 SUBJECTS = NODES[:5]
@@ -142,3 +142,4 @@ def test_tally_of_several_graphs_is_the_tally_of_their_union(parts):
         for t in part:
             whole.add(t)
     assert tally(*graphs) == tally(whole)
+    assert union_size(*graphs) == len(whole)

@@ -197,30 +197,30 @@ def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache 
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
 
-def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
-    """The outputs made from the asserted graphs alone, each as a function giving its bytes."""
+def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], str]]:
+    """The outputs made from the asserted graphs alone, each as a function giving its text."""
     asserted = {ONTOLOGY_GRAPH: loaded.ontology, DATA_GRAPH: loaded.data, MAPPINGS_GRAPH: loaded.mappings}
     return {
-        "regen-kg.ttl": lambda: serialize("ttl", asserted, context).encode(),
-        "regen-kg.jsonld": lambda: serialize("jsonld", asserted, context).encode(),
+        "regen-kg.ttl": lambda: serialize("ttl", asserted, context),
+        "regen-kg.jsonld": lambda: serialize("jsonld", asserted, context),
     }
 
 
-def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callable[[], bytes]]:
+def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callable[[], str]]:
     """The outputs that need the inferences, the query catalogue or the SHACL report."""
     full = built.graphs(inferred=True, queries=True)
     media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
     return {
-        "regen-kg-full.nt": lambda: serialize("nt", built.graphs(inferred=True), context).encode(),
-        "regen-kg.trig": lambda: serialize("trig", full, context).encode(),
-        "regen-kg.nq": lambda: serialize("nq", full, context).encode(),
-        "inferred.ttl": lambda: to_turtle(built.inferred).encode(),
-        "queries.ttl": lambda: to_turtle(built.queries).encode(),
-        "mappings.sssom.tsv": lambda: sssom_text(built).encode(),
-        "context.jsonld": lambda: (json.dumps(context, indent=2, ensure_ascii=False) + "\n").encode(),
+        "regen-kg-full.nt": lambda: serialize("nt", built.graphs(inferred=True), context),
+        "regen-kg.trig": lambda: serialize("trig", full, context),
+        "regen-kg.nq": lambda: serialize("nq", full, context),
+        "inferred.ttl": lambda: to_turtle(built.inferred),
+        "queries.ttl": lambda: to_turtle(built.queries),
+        "mappings.sssom.tsv": lambda: sssom_text(built),
+        "context.jsonld": lambda: json.dumps(context, indent=2, ensure_ascii=False) + "\n",
         "void.ttl": lambda: to_turtle(
             describe_dataset(built.loaded.parts_of_asserted, built.inferred, media, built.loaded.ontology)
-        ).encode(),
+        ),
     }
 
 
@@ -236,7 +236,7 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     """Every output file's bytes, computed in memory before anything is written."""
     context = build_context(built.loaded.ontology)
     makers = asserted_outputs(built.loaded, context) | inferred_outputs(built, context)
-    out = {name: make() for name, make in makers.items()} | report_outputs(built.report)
+    out = {name: make().encode() for name, make in makers.items()} | report_outputs(built.report)
     out["SHA256SUMS"] = checksums(out).encode()
     return out
 
@@ -280,7 +280,9 @@ def build(
     staging = Staging(out_dir)
 
     def check() -> ValidationReport:
-        return validate(paths, loaded, engine=engine)
+        report = validate(paths, loaded, engine=engine)
+        loaded.__dict__.pop("asserted", None)  # the union copy is not read again: free it for the writers
+        return report
 
     def qc_and_write() -> tuple[QCReport, dict[str, str]]:
         qc = run_qc(paths, loaded=loaded, queries=queries, store=store)

@@ -20,6 +20,7 @@ from regen_kg.errors import RegenError
 from regen_kg.export import FORMATS, serialize
 from regen_kg.fileio import write_atomic
 from regen_kg.links import check_links, coverage, enrich, external_iris
+from regen_kg.memstore import union_size
 from regen_kg.ontology import load_ontology
 from regen_kg.paths import ProjectPaths, project_paths
 from regen_kg.prefixes import REGEN, prefix_table_text, refresh_external_prefixes
@@ -77,7 +78,7 @@ def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache
     built, written = pipeline.build(paths, out_dir, engine=engine, store=store, cache=cache, jobs=jobs)
     data = built.loaded.data
     table = Table(title=f"regen-kg {__version__}: graph built", show_header=False)
-    table.add_row("triples asserted", str(len(built.loaded.asserted)))
+    table.add_row("triples asserted", str(union_size(*built.loaded.parts_of_asserted)))
     table.add_row("  ontology", str(len(built.loaded.ontology)))
     table.add_row("  records", str(len(data)))
     table.add_row("triples inferred (OWL 2 RL)", str(len(built.inferred)))

@@ -8,21 +8,34 @@ import shutil
 import tempfile
 from pathlib import Path
 
+#: text is encoded and written this many characters at a time, so that a large output never
+#: exists twice in memory (as text and as bytes)
+_CHUNK = 1 << 24
 
-def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
-    ``durable=False`` skips the fsync: for cache entries, which can be recomputed after a crash.
+def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> str:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place; return the
+    SHA-256 of the bytes written, in hex.
+
+    Text is written as UTF-8, a chunk at a time. ``durable=False`` skips the fsync: for cache
+    entries, which can be recomputed after a crash.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    digest = hashlib.sha256()
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
+            chunks = (
+                (data[i : i + _CHUNK].encode("utf-8") for i in range(0, len(data), _CHUNK))
+                if isinstance(data, str)
+                else (data,)
+            )
+            for chunk in chunks:
+                digest.update(chunk)
+                handle.write(chunk)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -30,6 +43,7 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return digest.hexdigest()
 
 
 class Staging:
@@ -45,10 +59,9 @@ class Staging:
         self.out_dir = out_dir
         self.folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
 
-    def put(self, name: str, data: bytes) -> str:
-        """Write ``data`` as ``name`` (durably); return its SHA-256 in hex."""
-        write_atomic(self.folder / name, data)
-        return hashlib.sha256(data).hexdigest()
+    def put(self, name: str, data: bytes | str) -> str:
+        """Write ``data`` as ``name`` (durably, text as UTF-8); return its SHA-256 in hex."""
+        return write_atomic(self.folder / name, data)
 
     def commit(self) -> list[Path]:
         """Move every staged file into ``out_dir`` (each rename is atomic); return their paths."""

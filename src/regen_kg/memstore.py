@@ -236,6 +236,16 @@ def union(*graphs: Graph) -> Graph:
     return out
 
 
+def union_size(*graphs: Graph) -> int:
+    """How many triples the union of ``graphs`` holds, without building it (biggest graph first)."""
+    if not graphs:
+        return 0
+    first, rest = graphs[0], graphs[1:]
+    return len(first) + sum(
+        1 for i, graph in enumerate(rest) for t in graph if not any(t in other for other in graphs[: i + 1])
+    )
+
+
 def plain_copy(graph: Graph) -> Graph:
     """``graph`` on rdflib's default store (for libraries that need a context-aware store)."""
     if not isinstance(graph.store, TripleStore):
