@@ -66,7 +66,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     type=click.IntRange(1, 2),
     default=pipeline.DEFAULT_JOBS,
     show_default=True,
-    help="Processes: 2 checks and writes the asserted outputs beside the reasoning; 1 runs every stage in turn.",
+    help="Processes: 2 converts records and checks beside the reasoning (same files); 1 runs every stage in turn.",
 )
 @click.pass_obj
 def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache: bool, jobs: int) -> None:
