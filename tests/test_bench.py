@@ -11,6 +11,7 @@ from regen_kg import build as pipeline
 from regen_kg.bench import INTERVENTION_KINDS, generate, markdown
 from regen_kg.cli import cli
 from regen_kg.paths import project_paths
+from regen_kg.schema import load_record
 
 
 def test_generated_corpus_is_deterministic(tmp_path: Path) -> None:
@@ -27,11 +28,12 @@ def test_generated_corpus_validates_and_reasons(tmp_path: Path) -> None:
     corpus = generate(len(INTERVENTION_KINDS) + 6, seed=2, out=tmp_path / "corpus")
     built = pipeline.run(corpus.paths)  # raises on a violation or an inconsistency
     assert built.report.conforms
-    kinds = {r.interventions[0].types[0] for r in built.loaded.records if r.id.startswith("synth-")}
-    assert kinds == set(INTERVENTION_KINDS)
-    for record in built.loaded.records:
-        if record.id.startswith("synth-"):
-            assert 5 <= len(record.statements) <= 10
+    synthetic = [load_record(path)[0] for path in corpus.paths.record_files() if path.stem.startswith("synth-")]
+    assert len(synthetic) == len(INTERVENTION_KINDS) + 6
+    assert {r.id for r in synthetic} <= set(built.loaded.record_ids)
+    assert {r.interventions[0].types[0] for r in synthetic} == set(INTERVENTION_KINDS)
+    for record in synthetic:
+        assert 5 <= len(record.statements) <= 10
 
 
 def test_cli_generate(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_filled_template_validates(project_copy: ProjectPaths) -> None:
         "The DOI is missing; look it up and add it (never guess one).",
         "The PMID is missing; look it up and add it (never guess one).",
     ]
-    assert any(r.id == "smith-2021" for r in loaded.records)
+    assert "smith-2021" in loaded.record_ids
 
 
 def test_new_study_refuses_an_existing_or_malformed_id(tmp_path: Path, project_copy: ProjectPaths) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from regen_kg.memstore import TripleStore, add_all, new_graph, plain_copy, tally, union_size
+from regen_kg.memstore import SMALL, TripleStore, add_all, new_graph, plain_copy, tally, union_size
 
 NODES = [URIRef(f"http://example.org/n{i}") for i in range(4)] + [BNode("b0"), Literal("x"), Literal(1)]
 SUBJECTS = NODES[:5]
@@ -143,3 +143,31 @@ def test_tally_of_several_graphs_is_the_tally_of_their_union(parts):
             whole.add(t)
     assert tally(*graphs) == tally(whole)
     assert union_size(*graphs) == len(whole)
+
+
+MANY = [URIRef(f"http://example.org/o{i}") for i in range(3 * SMALL)]
+wide = st.tuples(st.sampled_from(SUBJECTS[:2]), st.sampled_from(PREDICATES[:1]), st.sampled_from(MANY))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.lists(wide, max_size=4 * SMALL),
+    second=st.lists(wide, max_size=4 * SMALL),
+    removed=st.lists(st.sampled_from(MANY), max_size=SMALL),
+)
+def test_leaves_past_the_small_size_behave_like_sets(first, second, removed):
+    """A (subject, predicate) with more than SMALL objects switches from a tuple to a set."""
+    a, b = new_graph(), new_graph()
+    add_all(a, first)
+    for t in second:
+        b.add(t)
+    add_all(a, b)
+    expected = set(first) | set(second)
+    for o in removed:
+        a.remove((None, None, o))
+        expected = {t for t in expected if t[2] != o}
+    assert set(a) == expected and len(a) == len(expected)
+    for s, o in product(SUBJECTS[:2], MANY[:SMALL]):
+        assert ((s, PREDICATES[0], o) in a) == ((s, PREDICATES[0], o) in expected)
+    assert sorted(a.objects(SUBJECTS[0], PREDICATES[0])) == sorted(o for s, _, o in expected if s == SUBJECTS[0])
+    assert set(b) == set(second)  # the source is untouched

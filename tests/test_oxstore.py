@@ -75,3 +75,19 @@ def test_loading_keeps_blank_node_labels_and_falls_back_term_by_term() -> None:
     graph.add((URIRef("http://example.org/a b"), p, Literal(1)))  # the parser refuses it; so does a term
     with pytest.raises(ValueError, match="Invalid IRI"):
         load_triples(ox.Store(), graph)
+
+
+def test_loading_in_chunks_loads_every_triple(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyoxigraph as ox
+    from rdflib import Graph, Literal, URIRef
+
+    from regen_kg import oxstore
+
+    graph = Graph()
+    for i in range(25):
+        graph.add((URIRef(f"http://example.org/s{i}"), URIRef("http://example.org/p"), Literal(i)))
+    monkeypatch.setattr(oxstore, "LOAD_CHUNK", 4)  # 25 lines: six full chunks and one of one line
+    store = ox.Store()
+    oxstore.load_triples(store, graph)
+    assert len(store) == 25
+    assert {str(q.subject) for q in store} == {f"<http://example.org/s{i}>" for i in range(25)}

@@ -61,7 +61,7 @@ class Loaded:
     mappings: Graph
     origins: dict[URIRef, Location]
     mapping_sets: list[MappingSet] = field(default_factory=list)
-    records: list[Any] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)
     #: the record triples again, one list per record, and their content keys (see records.RecordGraph)
     parts: list[list[Triple]] = field(default_factory=list)
     part_keys: list[str] | None = None
@@ -73,7 +73,12 @@ class Loaded:
 
     @cached_property
     def asserted(self) -> Graph:
+        """The three asserted graphs copied into one (made on first use, then kept)."""
         return bind_all(union(self.ontology, self.data, self.mappings))
+
+    def forget_union(self) -> None:
+        """Drop the copy :attr:`asserted` holds, if it was made."""
+        self.__dict__.pop("asserted", None)
 
 
 @dataclass
@@ -126,7 +131,7 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1)
         mappings=mappings,
         origins=origins,
         mapping_sets=mapping_sets,
-        records=records.records,
+        record_ids=records.record_ids,
         parts=records.parts,
         part_keys=records.keys,
     )
@@ -149,12 +154,17 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
     shapes = load_shapes(paths)
     if engine == "fast":
         try:
-            from regen_kg.fastshacl import UnsupportedShapes, validate_fast
+            from regen_kg.fastshacl import UnsupportedShapes, load_store, validate_fast
         except ImportError:  # pyoxigraph missing: the reference engine still works
             pass
         else:
             try:
-                return validate_fast(loaded.asserted, shapes, loaded.origins)
+                if "asserted" in loaded.__dict__:
+                    return validate_fast(loaded.asserted, shapes, loaded.origins)
+                # the graphs side by side, not copied into one: Oxigraph holds their union
+                parts = loaded.parts_of_asserted
+                view = ReadOnlyGraphAggregate(list(parts))
+                return validate_fast(view, shapes, loaded.origins, store=load_store(*parts))
             except UnsupportedShapes:
                 pass
     elif engine != "reference":
@@ -281,7 +291,7 @@ def build(
 
     def check() -> ValidationReport:
         report = validate(paths, loaded, engine=engine)
-        loaded.__dict__.pop("asserted", None)  # the union copy is not read again: free it for the writers
+        loaded.forget_union()  # if the reference engine made it, it is not read again: free it
         return report
 
     def qc_and_write() -> tuple[QCReport, dict[str, str]]:

@@ -266,7 +266,7 @@ def run_checks(compiled: CompiledShapes, store: ox.Store, data: Graph) -> list[R
             if check.datatype is not None:
                 # the original literals, not Oxigraph's canonical numbers
                 assert check.path is not None
-                for value in data.objects(focus, check.path):
+                for value in dict.fromkeys(data.objects(focus, check.path)):  # once, if in several graphs
                     if not _well_typed(value, check.datatype):
                         results.append(_result(check, focus, value, check.message))
                 continue
@@ -313,10 +313,11 @@ def _original_literal(data: Graph, focus: Node, canonical: Literal) -> Literal:
     return canonical
 
 
-def load_store(data: Graph) -> ox.Store:
-    """An Oxigraph store holding ``data`` in its default graph."""
+def load_store(*graphs: Graph) -> ox.Store:
+    """An Oxigraph store holding the union of ``graphs`` in its default graph."""
     store = ox.Store()
-    load_triples(store, data)
+    for graph in graphs:
+        load_triples(store, graph)
     return store
 
 

@@ -18,34 +18,54 @@ from rdflib import RDF, Graph
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
-_Index = dict[Node, dict[Node, set[Node]]]
+#: a leaf of an index: a tuple while it is small (a one-element set costs four times as much),
+#: a set once it grows past :data:`SMALL`
+_Leaf = tuple[Node, ...] | set[Node]
+_Index = dict[Node, dict[Node, _Leaf]]
 _NO_CONTEXTS: tuple[Any, ...] = ()
+SMALL = 8
 
 
 def _put(index: _Index, a: Node, b: Node, c: Node) -> bool:
     """Add ``c`` under ``index[a][b]``; False if it was there already."""
     second = index.get(a)
     if second is None:
-        index[a] = {b: {c}}
+        index[a] = {b: (c,)}
         return True
     third = second.get(b)
     if third is None:
-        second[b] = {c}
+        second[b] = (c,)
         return True
     if c in third:
         return False
-    third.add(c)
+    if isinstance(third, tuple):
+        second[b] = (*third, c) if len(third) < SMALL else {*third, c}
+    else:
+        third.add(c)
     return True
 
 
 def _drop(index: _Index, a: Node, b: Node, c: Node) -> None:
     second = index[a]
     third = second[b]
-    third.discard(c)
+    if isinstance(third, tuple):
+        third = second[b] = tuple(x for x in third if x != c)
+    else:
+        third.discard(c)
     if not third:
         del second[b]
         if not second:
             del index[a]
+
+
+def _joined(mine: _Leaf, theirs: _Leaf) -> _Leaf:
+    """The leaf holding both ``mine`` and ``theirs`` (which may overlap)."""
+    new = [x for x in theirs if x not in mine]
+    if not new:
+        return mine
+    if isinstance(mine, tuple) and len(mine) + len(new) <= SMALL:
+        return mine + tuple(new)
+    return {*mine, *new}
 
 
 class TripleStore(SimpleMemory):
@@ -89,15 +109,18 @@ class TripleStore(SimpleMemory):
         for s, p, o in triples:
             second = spo.get(s)
             if second is None:
-                spo[s] = {p: {o}}
+                spo[s] = {p: (o,)}
                 added += 1
                 continue
             third = second.get(p)
             if third is None:
-                second[p] = {o}
+                second[p] = (o,)
                 added += 1
             elif o not in third:
-                third.add(o)
+                if isinstance(third, tuple):
+                    second[p] = (*third, o) if len(third) < SMALL else {*third, o}
+                else:
+                    third.add(o)
                 added += 1
         self._size += added
 
@@ -108,19 +131,19 @@ class TripleStore(SimpleMemory):
         added = 0
         for s, their in other._spo.items():
             ours = spo.get(s)
-            if ours is None:
-                spo[s] = {p: set(objects) for p, objects in their.items()}
+            if ours is None:  # tuples are shared as they are; sets are copied
+                spo[s] = {p: objects if type(objects) is tuple else set(objects) for p, objects in their.items()}
                 added += sum(map(len, their.values()))
                 continue
             for p, objects in their.items():
                 mine = ours.get(p)
                 if mine is None:
-                    ours[p] = set(objects)
+                    ours[p] = objects if type(objects) is tuple else set(objects)
                     added += len(objects)
                 else:
                     before = len(mine)
-                    mine |= objects
-                    added += len(mine) - before
+                    ours[p] = joined = _joined(mine, objects)
+                    added += len(joined) - before
         self._size += added
 
     def remove(self, triple_pattern: Any, context: Any = None) -> None:

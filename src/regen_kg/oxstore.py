@@ -9,7 +9,8 @@ objects (SELECT through the SPARQL JSON results format, CONSTRUCT/DESCRIBE as an
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
@@ -68,6 +69,10 @@ def from_ox(term: Any) -> Node:
     raise TypeError(f"unexpected Oxigraph term {term!r}")
 
 
+#: Lines of N-Triples text handed to Oxigraph's parser at once when loading a graph.
+LOAD_CHUNK = 50_000
+
+
 def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> None:
     """Add the triples of ``graph`` to ``store``, into the graph ``name`` (else the default graph).
 
@@ -78,16 +83,23 @@ def load_triples(store: ox.Store, graph: Graph, name: URIRef | None = None) -> N
     from regen_kg.export import NTerms, ground_lines
 
     blank: list[tuple[Node, Node, Node]] = []
-    lines = list(ground_lines(graph, " .", NTerms(), blank))
     target = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
-    lines.append("")
     convert = TermConverter()
     quad: Any = ox.Quad
-    try:
-        store.load(input="\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-    except SyntaxError:  # a term Oxigraph's parser refuses (nothing was loaded): go term by term,
-        blank = list(graph)  # which accepts what it always did and fails as it always did
+    try:  # a chunk of lines at a time, so that the text of a big graph is never held whole
+        for chunk in batched(ground_lines(graph, " .", NTerms(), blank), LOAD_CHUNK):
+            text = "\n".join(chunk) + "\n"
+            store.load(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+    except SyntaxError:  # a term Oxigraph's parser refuses (that chunk was not loaded): go term by
+        blank = list(graph)  # term, which accepts what it always did and fails as it always did
     store.extend(quad(convert(s), convert(p), convert(o), target) for s, p, o in blank)
+
+
+def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 class OxigraphStore:

@@ -95,7 +95,8 @@ class RecordGraph:
 
     graph: Graph
     origins: dict[URIRef, Location] = field(default_factory=dict)
-    records: list[Record] = field(default_factory=list)
+    #: the record ids, in file order (the parsed records themselves are not kept)
+    record_ids: list[str] = field(default_factory=list)
     #: each record's own triples, in file order (what a per-record cache or reasoner works on)
     parts: list[list[Triple]] = field(default_factory=list)
     #: each record's content key (file, ontology, program), when read through a cache
@@ -106,7 +107,8 @@ class RecordGraph:
 class Converted:
     """One record's conversion on its own: its triples, and the nodes it minted or shared, in order."""
 
-    record: Record
+    record_id: str
+    is_study: bool
     triples: list[Triple]
     #: (node, where, minted): a minted node must be new; a shared one (a timepoint) may recur
     nodes: list[tuple[URIRef, Location, bool]]
@@ -455,7 +457,7 @@ def convert_one(path: Path, record: Record, raw: Any, terms: TermIndex, sources:
     """Convert one checked record on its own (duplicates across records are found when merging)."""
     converter = _Converter(record, raw, path, terms, sources, {})
     errors = converter.convert()
-    return Converted(record, converter.triples, converter.nodes, errors)
+    return Converted(record.id, record.is_study, converter.triples, converter.nodes, errors)
 
 
 def convert_records(
@@ -485,7 +487,7 @@ def convert_records(
     for path, record, raw in loaded:
         converter = _Converter(record, raw, path, terms, sources, out.origins)
         errors.extend(converter.convert())
-        out.records.append(record)
+        out.record_ids.append(record.id)
         out.parts.append(converter.triples)
     if errors:
         raise InputErrors(errors)
@@ -567,7 +569,7 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
     if converted is None:
         return None
     found.update(zip(todo, converted, strict=True))
-    if {c.record.id for c in found.values() if not c.record.is_study} != set(source_ids):
+    if {c.record_id for c in found.values() if not c.is_study} != set(source_ids):
         return None  # a source record outside data/sources, or the other way round
     if cache is not None:
         for path, one in zip(todo, converted, strict=True):
@@ -582,7 +584,7 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
                 return None  # a duplicate id across records: let the ordinary pass report it
             else:
                 out.origins[iri] = where
-        out.records.append(record.record)
+        out.record_ids.append(record.record_id)
         out.parts.append(record.triples)
     _fill(out)
     return out
