@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from regen_kg.memstore import SMALL, TripleStore, add_all, new_graph, plain_copy, tally, union_size
+from regen_kg.memstore import SMALL, TripleStore, add_all, instance_counts, new_graph, plain_copy, tally, union_size
 
 NODES = [URIRef(f"http://example.org/n{i}") for i in range(4)] + [BNode("b0"), Literal("x"), Literal(1)]
 SUBJECTS = NODES[:5]
@@ -171,3 +171,19 @@ def test_leaves_past_the_small_size_behave_like_sets(first, second, removed):
         assert ((s, PREDICATES[0], o) in a) == ((s, PREDICATES[0], o) in expected)
     assert sorted(a.objects(SUBJECTS[0], PREDICATES[0])) == sorted(o for s, _, o in expected if s == SUBJECTS[0])
     assert set(b) == set(second)  # the source is untouched
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    adds=st.lists(
+        st.tuples(st.sampled_from(SUBJECTS), st.sampled_from([RDF.type, PREDICATES[0]]), st.sampled_from(NODES))
+    )
+)
+def test_instance_counts_count_rdf_type_objects(adds):
+    light, reference = new_graph(), Graph()
+    add_all(light, adds)
+    for t in adds:
+        reference.add(t)
+    expected = Counter(o for _, p, o in set(adds) if p == RDF.type)
+    assert instance_counts(light) == expected
+    assert instance_counts(reference) == expected

@@ -292,6 +292,21 @@ class Tally:
     properties: Counter[Node]
 
 
+def instance_counts(graph: Graph) -> Counter[Node]:
+    """Instances per class (``rdf:type`` objects) in ``graph``; on a :class:`TripleStore`, one
+    lookup per subject rather than a full :func:`tally`."""
+    store = graph.store
+    if not isinstance(store, TripleStore):
+        return Counter(graph.objects(None, RDF.type))
+    kind = RDF.type
+    counts: Counter[Node] = Counter()
+    for by_p in store._spo.values():
+        classes = by_p.get(kind)
+        if classes is not None:
+            counts.update(classes)
+    return counts
+
+
 def tally(*graphs: Graph) -> Tally:
     """Triples, distinct subjects and objects, instances per class, triples per property, of the
     union of ``graphs`` (a triple in several of them counts once), without building the union.
