@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from regen_kg import build as pipeline
-from regen_kg import export
+from regen_kg import export, jsonld_compact
 from regen_kg.bench import generate
 from regen_kg.context import build_context
 from regen_kg.prefixes import REGEN, prefix_map
@@ -223,6 +223,29 @@ def test_bytes_do_not_depend_on_how_graphs_split_a_union(built: pipeline.Built, 
     whole = {URIRef(EX + "all"): union(graphs.values())}
     for fmt in ("ttl", "nt", "jsonld"):
         assert export.serialize(fmt, graphs, context) == export.serialize(fmt, whole, context), fmt
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "nq", "trig", "jsonld"])
+def test_pieces_join_to_the_whole_text_whatever_their_size(
+    fmt: str, built: pipeline.Built, context: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big outputs are written a piece at a time; a repeat across two pieces is still dropped."""
+    graphs = built.graphs(inferred=True)
+    graphs[URIRef(EX + "again")] = built.loaded.data  # every record triple twice in the union
+    whole = export.serialize(fmt, graphs, context)
+    monkeypatch.setattr(export, "PIECE", 7)
+    monkeypatch.setattr(jsonld_compact, "NODES_PER_PIECE", 7)
+    small = list(export.pieces(fmt, graphs, context))
+    assert "".join(small) == whole
+    assert len(small) > 20
+    assert max(map(len, small)) < len(whole) / 10
+    if fmt == "nt":
+        lines = whole.splitlines()
+        assert (
+            len(lines)
+            == len(set(lines))
+            == len(built.loaded.data | built.loaded.ontology | built.inferred | built.loaded.mappings)
+        )
 
 
 def test_a_union_writes_each_triple_once(asserted: Graph, context: Context) -> None:

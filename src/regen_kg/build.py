@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
@@ -18,8 +18,8 @@ from regen_kg.catalogue import catalogue_graph
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, RegenError, ValidationFailed
-from regen_kg.export import MEDIA_TYPES, serialize, to_turtle
-from regen_kg.fileio import Staging
+from regen_kg.export import MEDIA_TYPES, pieces, to_turtle
+from regen_kg.fileio import Data, Staging
 from regen_kg.forked import ChildFailed, Forked, can_fork
 from regen_kg.gcpause import paused_gc
 from regen_kg.mappings import MappingSet, from_graph, load_mappings, to_graph, write_sssom
@@ -207,23 +207,24 @@ def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache 
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
 
-def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], str]]:
-    """The outputs made from the asserted graphs alone, each as a function giving its text."""
+def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], Data]]:
+    """The outputs made from the asserted graphs alone, each as a function giving its text
+    (the big ones as pieces, see ``export.pieces``)."""
     asserted = {ONTOLOGY_GRAPH: loaded.ontology, DATA_GRAPH: loaded.data, MAPPINGS_GRAPH: loaded.mappings}
     return {
-        "regen-kg.ttl": lambda: serialize("ttl", asserted, context),
-        "regen-kg.jsonld": lambda: serialize("jsonld", asserted, context),
+        "regen-kg.ttl": lambda: pieces("ttl", asserted, context),
+        "regen-kg.jsonld": lambda: pieces("jsonld", asserted, context),
     }
 
 
-def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callable[[], str]]:
+def inferred_outputs(built: Built, context: dict[str, Any]) -> dict[str, Callable[[], Data]]:
     """The outputs that need the inferences, the query catalogue or the SHACL report."""
     full = built.graphs(inferred=True, queries=True)
     media = {name: MEDIA_TYPES[fmt] for name, fmt in OUTPUTS.items()}
     return {
-        "regen-kg-full.nt": lambda: serialize("nt", built.graphs(inferred=True), context),
-        "regen-kg.trig": lambda: serialize("trig", full, context),
-        "regen-kg.nq": lambda: serialize("nq", full, context),
+        "regen-kg-full.nt": lambda: pieces("nt", built.graphs(inferred=True), context),
+        "regen-kg.trig": lambda: pieces("trig", full, context),
+        "regen-kg.nq": lambda: pieces("nq", full, context),
         "inferred.ttl": lambda: to_turtle(built.inferred),
         "queries.ttl": lambda: to_turtle(built.queries),
         "mappings.sssom.tsv": lambda: sssom_text(built),
@@ -246,9 +247,13 @@ def render(built: Built, paths: ProjectPaths) -> dict[str, bytes]:
     """Every output file's bytes, computed in memory before anything is written."""
     context = build_context(built.loaded.ontology)
     makers = asserted_outputs(built.loaded, context) | inferred_outputs(built, context)
-    out = {name: make().encode() for name, make in makers.items()} | report_outputs(built.report)
+    out = {name: _text(make()).encode() for name, make in makers.items()} | report_outputs(built.report)
     out["SHA256SUMS"] = checksums(out).encode()
     return out
+
+
+def _text(data: Data) -> str:
+    return data if isinstance(data, str) else "".join(cast(Iterable[str], data))
 
 
 def sssom_text(built: Built) -> str:

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from regen_kg.gcpause import paused_gc
-from regen_kg.jsonld_compact import BLANK, IRI, KIND, LITERAL, compact_document
+from regen_kg.jsonld_compact import BLANK, IRI, KIND, LITERAL, compact_document, compact_pieces
 from regen_kg.prefixes import bind_all, prefix_map
 
 FORMATS = ("ttl", "jsonld", "nt", "trig", "nq")
@@ -176,37 +176,49 @@ def _nt_lines(triples: Iterable[Triple], suffix: str, lines: list[str], terms: N
     lines.extend(f"{terms[s]} {terms[p]} {terms[o]}{suffix}" for s, p, o in _canonical(blank))
 
 
-def _sorted_lines(lines: list[str]) -> str:
-    """The lines sorted, without repeats (from a union of graphs, or terms that write alike,
-    such as a string with and without ``^^xsd:string``), each ending in a newline."""
-    if not lines:
-        return ""
+#: lines (or Turtle blocks) per piece of text when an output is written a piece at a time
+PIECE = 20_000
+
+
+def _sorted_pieces(lines: list[str]) -> Iterator[str]:
+    """The lines sorted, without repeats (from a union of graphs, or terms that write alike, such
+    as a string with and without ``^^xsd:string``), each ending in a newline; as pieces of
+    :data:`PIECE` lines, so that the whole text is never held at once."""
     lines.sort()  # sorting, then dropping neighbours that repeat, is cheaper than hashing every line
-    unique = [line for line, before in zip(lines, ["", *lines[:-1]], strict=True) if line != before]
-    unique.append("")  # the final newline, without copying the whole text once more
-    return "\n".join(unique)
+    previous = None
+    for start in range(0, len(lines), PIECE):
+        batch = lines[start : start + PIECE]
+        unique = [line for line, before in zip(batch, [previous, *batch[:-1]], strict=True) if line != before]
+        previous = batch[-1]
+        if unique:
+            unique.append("")
+            yield "\n".join(unique)
 
 
 @paused_gc
 def to_ntriples(graph: Graph) -> str:
     """Sorted, unique N-Triples lines: a one-fact change is a one-line diff."""
-    return _ntriples(graph)
+    return "".join(_ntriples(graph))
 
 
-def _ntriples(triples: Iterable[Triple]) -> str:
+def _ntriples(triples: Iterable[Triple]) -> Iterator[str]:
     lines: list[str] = []
     _nt_lines(triples, " .", lines, NTerms())
-    return _sorted_lines(lines)
+    return _sorted_pieces(lines)
 
 
 @paused_gc
 def to_nquads(graphs: Mapping[URIRef, Graph]) -> str:
     """Sorted, unique N-Quads lines; blank nodes are canonicalised graph by graph."""
+    return "".join(_nquads(graphs))
+
+
+def _nquads(graphs: Mapping[URIRef, Graph]) -> Iterator[str]:
     lines: list[str] = []
     terms = NTerms()
     for name, graph in graphs.items():
         _nt_lines(graph, f" {terms[name]} .", lines, terms)
-    return _sorted_lines(lines)
+    return _sorted_pieces(lines)
 
 
 # --- Turtle and TriG --------------------------------------------------------------------------
@@ -474,20 +486,33 @@ def to_turtle(graph: Graph) -> str:
 
 
 def _turtle(triples: Iterable[Triple]) -> str:
+    return "".join(_turtle_pieces(triples))
+
+
+def _turtle_pieces(triples: Iterable[Triple]) -> Iterator[str]:
+    """The text of :func:`to_turtle`, :data:`PIECE` blocks at a time."""
     prefixes = prefix_map()
     terms = _TurtleTerms(prefixes)
     blocks = _TurtleGraph(triples, terms).blocks()
     head = _prefix_lines(terms, prefixes)
-    parts = ["\n".join(head), *blocks] if head else blocks
-    if not parts:
-        return ""
-    parts[-1] += "\n"
-    return "\n\n".join(parts)
+    if head:
+        blocks.insert(0, "\n".join(head))
+    if not blocks:
+        return
+    for start in range(0, len(blocks), PIECE):
+        joined = "\n\n".join(blocks[start : start + PIECE])
+        yield f"\n\n{joined}" if start else joined
+    yield "\n"
 
 
 @paused_gc
 def to_trig(graphs: Mapping[URIRef, Graph]) -> str:
     """TriG with one block per named graph (sorted by name), each in sorted long-form Turtle."""
+    return "".join(_trig_pieces(graphs))
+
+
+def _trig_pieces(graphs: Mapping[URIRef, Graph]) -> Iterator[str]:
+    """The text of :func:`to_trig`; the prefix lines, written first, are known once the graphs are."""
     prefixes = prefix_map()
     terms = _TurtleTerms(prefixes)
     bodies: list[str] = []
@@ -496,7 +521,10 @@ def to_trig(graphs: Mapping[URIRef, Graph]) -> str:
         for i, block in enumerate(_TurtleGraph(graphs[name], terms).blocks(_INDENT)):
             bodies += ["\n", block, "\n"] if i else [block, "\n"]
         bodies.append("}\n")
-    return "".join(["\n".join(_prefix_lines(terms, prefixes)), "\n", *bodies])
+    yield "\n".join(_prefix_lines(terms, prefixes))
+    yield "\n"
+    for start in range(0, len(bodies), 3 * PIECE):
+        yield "".join(bodies[start : start + 3 * PIECE])
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------
@@ -513,6 +541,10 @@ def to_jsonld(graph: Graph, context: Mapping[str, Any]) -> str:
 
 def _jsonld(triples: Iterable[Triple], context: Mapping[str, Any]) -> str:
     return compact_document(canonical_triples(triples), context, fallback=_pyld_nodes)
+
+
+def _jsonld_pieces(triples: Iterable[Triple], context: Mapping[str, Any]) -> Iterator[str]:
+    return compact_pieces(canonical_triples(triples), context, fallback=_pyld_nodes)
 
 
 def _pyld_nodes(expanded: list[dict[str, Any]], context: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -532,17 +564,23 @@ Writer = Callable[[Graph], str]
 @paused_gc
 def serialize(fmt: str, graphs: Mapping[URIRef, Graph], context: Mapping[str, Any]) -> str:
     """Serialize the union of ``graphs`` (or, for trig/nq, the named graphs) in ``fmt``."""
+    return "".join(pieces(fmt, graphs, context))
+
+
+def pieces(fmt: str, graphs: Mapping[URIRef, Graph], context: Mapping[str, Any]) -> Iterator[str]:
+    """The text of :func:`serialize`, a piece at a time: a large output is written without being
+    held whole. Read the pieces before changing the graphs."""
     if fmt == "trig":
-        return to_trig(graphs)
+        return _trig_pieces(graphs)
     if fmt == "nq":
-        return to_nquads(graphs)
+        return _nquads(graphs)
     union = chain.from_iterable(graphs.values())
     if fmt == "ttl":
-        return _turtle(union)
+        return _turtle_pieces(union)
     if fmt == "nt":
         return _ntriples(union)
     if fmt == "jsonld":
-        return _jsonld(union, context)
+        return _jsonld_pieces(union, context)
     raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
 
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 #: text is encoded and written this many characters at a time, so that a large output never
@@ -13,12 +14,26 @@ from pathlib import Path
 _CHUNK = 1 << 24
 
 
-def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> str:
+#: what can be written: bytes, text, or text given a piece at a time (never joined into one)
+Data = bytes | str | Iterable[str]
+
+
+def _encoded(data: Data) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    elif isinstance(data, str):
+        yield from (data[i : i + _CHUNK].encode("utf-8") for i in range(0, len(data), _CHUNK))
+    else:
+        for piece in data:
+            yield from _encoded(piece)
+
+
+def write_atomic(path: Path, data: Data, *, durable: bool = True) -> str:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place; return the
     SHA-256 of the bytes written, in hex.
 
-    Text is written as UTF-8, a chunk at a time. ``durable=False`` skips the fsync: for cache
-    entries, which can be recomputed after a crash.
+    Text is written as UTF-8, a chunk (or a given piece) at a time. ``durable=False`` skips the
+    fsync: for cache entries, which can be recomputed after a crash.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -28,12 +43,7 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> str:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
-            chunks = (
-                (data[i : i + _CHUNK].encode("utf-8") for i in range(0, len(data), _CHUNK))
-                if isinstance(data, str)
-                else (data,)
-            )
-            for chunk in chunks:
+            for chunk in _encoded(data):
                 digest.update(chunk)
                 handle.write(chunk)
             if durable:
@@ -59,7 +69,7 @@ class Staging:
         self.out_dir = out_dir
         self.folder = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
 
-    def put(self, name: str, data: bytes | str) -> str:
+    def put(self, name: str, data: Data) -> str:
         """Write ``data`` as ``name`` (durably, text as UTF-8); return its SHA-256 in hex."""
         return write_atomic(self.folder / name, data)
 

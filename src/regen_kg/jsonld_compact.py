@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cmp_to_key
 from json.encoder import encode_basestring, encode_basestring_ascii
@@ -569,6 +569,12 @@ def _sort_nodes(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def compact_document(triples: Iterable[Triple], context: Mapping[str, Any], *, fallback: Fallback) -> str:
     """The compact JSON-LD document of ``triples`` (blank nodes already labelled canonically) under
     ``context`` (``{"@context": {...}}``): ``{"@context": ..., "@graph": [nodes sorted]}``, indented."""
+    return "".join(compact_pieces(triples, context, fallback=fallback))
+
+
+def compact_pieces(triples: Iterable[Triple], context: Mapping[str, Any], *, fallback: Fallback) -> Iterator[str]:
+    """The text of :func:`compact_document` in pieces of :data:`NODES_PER_PIECE` nodes: the
+    nodes are all made first (they are sorted), but their text is never held whole."""
     ctx = context["@context"]
     node_map = _NodeMap(triples)
     subjects = node_map.subjects()
@@ -587,11 +593,16 @@ def compact_document(triples: Iterable[Triple], context: Mapping[str, Any], *, f
     if len(nodes) == 1 and ctx:
         # pyld returns a lone node with the @context inside it, and reference_jsonld keeps it there
         nodes[0] = {"@context": _sorted_values(ctx), **nodes[0]}
-    return _document(ctx, _sort_nodes(nodes))
+    yield from _document(ctx, _sort_nodes(nodes))
 
 
-def _document(ctx: Any, nodes: list[dict[str, Any]]) -> str:
-    """``dumps({"@context": ctx, "@graph": nodes})``, with a fast path for the usual node shapes."""
+#: nodes of ``@graph`` written per piece of text
+NODES_PER_PIECE = 2_000
+
+
+def _document(ctx: Any, nodes: list[dict[str, Any]]) -> Iterator[str]:
+    """``dumps({"@context": ctx, "@graph": nodes})`` in pieces, with a fast path for the usual
+    node shapes."""
     out = ['{\n  "@context": ']
     _emit(ctx, "  ", out)
     out.append(',\n  "@graph": ')
@@ -600,12 +611,15 @@ def _document(ctx: Any, nodes: list[dict[str, Any]]) -> str:
         for i, node in enumerate(nodes):
             if i:
                 out.append(",\n    ")
+                if not i % NODES_PER_PIECE:
+                    yield "".join(out)
+                    out.clear()
             _emit_node(node, out)
         out.append("\n  ]")
     else:
         out.append("[]")
     out.append("\n}\n")
-    return "".join(out)
+    yield "".join(out)
 
 
 _NODE_KEY = ",\n      "
