@@ -63,6 +63,22 @@ def test_errors_are_the_same_in_both_modes(
     assert str(one) == str(two)
 
 
+def test_a_stored_query_that_does_not_parse_fails_first_in_both_modes(
+    project_copy: ProjectPaths, tmp_path: Path
+) -> None:
+    """The build checks the queries' syntax beside the reasoning; the error is still the first one."""
+    from regen_kg.errors import InputError
+
+    edit(project_copy.queries / "06-safety.rq", "SELECT", "SELEKT")
+    for record, old, new in (INVALID, INCONSISTENT):
+        edit(project_copy.data / "studies" / record, old, new)
+    one = failure(project_copy, tmp_path / "one", 1)
+    two = failure(project_copy, tmp_path / "two", 2)
+    assert type(one) is type(two) is InputError
+    assert str(one) == str(two)
+    assert "06-safety.rq" in str(one) and "SPARQL syntax error" in str(one)
+
+
 def test_a_failed_rebuild_keeps_the_previous_outputs(project_copy: ProjectPaths, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     pipeline.build(project_copy, out)

@@ -27,7 +27,7 @@ from regen_kg.memstore import union
 from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import bind_all
-from regen_kg.queries import load_catalogue
+from regen_kg.queries import check_catalogue, load_catalogue
 from regen_kg.reason import reason
 from regen_kg.records import Triple, convert_records
 from regen_kg.store import (
@@ -290,11 +290,13 @@ def build(
     from regen_kg.qc import QCReport, run_qc
 
     loaded = load(paths, cache, jobs=jobs)
-    queries = catalogue_graph(load_catalogue(paths).values())
+    catalogue = load_catalogue(paths, check=False)  # checked first thing by check(), below
+    queries = catalogue_graph(catalogue.values())
     context = build_context(loaded.ontology)
     staging = Staging(out_dir)
 
     def check() -> ValidationReport:
+        check_catalogue(catalogue)
         report = validate(paths, loaded, engine=engine)
         loaded.forget_union()  # if the reference engine made it, it is not read again: free it
         return report

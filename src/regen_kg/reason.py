@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from regen_kg.errors import InconsistencyError
 from regen_kg.prefixes import bind_all, compact_iri
@@ -39,8 +41,9 @@ def reason(asserted: Graph) -> Reasoned:
     return Reasoned(asserted=asserted, inferred=inferred)
 
 
-def owlrl_closure(graph: Graph) -> Graph:
-    """A copy of ``graph`` expanded with owlrl's OWL 2 RL rules (no axiomatic or datatype triples)."""
+def owlrl_closure(graph: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    """A copy of ``graph`` (or of triples) expanded with owlrl's OWL 2 RL rules (no axiomatic or
+    datatype triples)."""
     closure = Graph()
     for triple in graph:
         closure.add(triple)
