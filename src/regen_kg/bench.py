@@ -573,7 +573,9 @@ def _reference_render(built: Any) -> None:
 
 
 #: what :func:`_fresh_build` runs in a new interpreter: ``build()`` timed once the modules are
-#: imported (as the reference stages are), then the peak RSS of that process and of its children
+#: imported (as the reference stages are), then the peak RSS of that process and of its children.
+#: The process's own peak is read from /proc (VmHWM, in kB) where there is one: on Linux its
+#: ``ru_maxrss`` still counts the benchmark process it was started from, which is far bigger.
 _BUILD_SCRIPT = """
 import json, resource, sys, time
 from pathlib import Path
@@ -585,8 +587,14 @@ cache = project_cache(paths.root) if sys.argv[3] == "cache" else None
 start = time.perf_counter()
 build(paths, Path(sys.argv[2]), cache=cache)
 seconds = time.perf_counter() - start
-usage = [resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-print(json.dumps({"seconds": seconds, "rss": usage}))
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "rss": [own, children]}))
 """
 
 
