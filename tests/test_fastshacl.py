@@ -36,6 +36,12 @@ def test_same_violations_on_a_corpus_with_every_defect(tmp_path: Path) -> None:
     assert result_keys(fast.problems) == result_keys(reference.problems)  # type: ignore[attr-defined]
     assert fast.problems == reference.problems  # type: ignore[attr-defined]
     assert isomorphic(fast.graph, reference.graph)  # type: ignore[attr-defined]
+    # the build validates the three asserted graphs side by side, without their union copy
+    loaded = pipeline.load(corpus.paths)
+    side_by_side = pipeline.validate(corpus.paths, loaded)
+    assert not loaded.union_made
+    assert side_by_side.problems == reference.problems  # type: ignore[attr-defined]
+    assert isomorphic(side_by_side.graph, reference.graph)  # type: ignore[attr-defined]
     # every kind of seeded defect is reported (a shared node, such as a timepoint, names its first record)
     flagged = {p.file.rsplit("/", 1)[-1].split(".yaml")[0] for p in reference.problems}  # type: ignore[attr-defined]
     assert {kind for record, kind in corpus.defects.items() if record in flagged} == set(DEFECT_KINDS)

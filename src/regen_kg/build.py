@@ -76,6 +76,11 @@ class Loaded:
         """The three asserted graphs copied into one (made on first use, then kept)."""
         return bind_all(union(self.ontology, self.data, self.mappings))
 
+    @property
+    def union_made(self) -> bool:
+        """Whether :attr:`asserted` was made already (and so costs nothing more to read)."""
+        return "asserted" in self.__dict__
+
     def forget_union(self) -> None:
         """Drop the copy :attr:`asserted` holds, if it was made."""
         self.__dict__.pop("asserted", None)
@@ -159,7 +164,7 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
             pass
         else:
             try:
-                if "asserted" in loaded.__dict__:
+                if loaded.union_made:
                     return validate_fast(loaded.asserted, shapes, loaded.origins)
                 # the graphs side by side, not copied into one: Oxigraph holds their union
                 parts = loaded.parts_of_asserted
