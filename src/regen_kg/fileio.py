@@ -35,8 +35,11 @@ def write_atomic(path: Path, data: Data, *, durable: bool = True) -> str:
     Text is written as UTF-8, a chunk (or a given piece) at a time. ``durable=False`` skips the
     fsync: for cache entries, which can be recomputed after a crash.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # the folder is made only when missing: the cache writes thousands
+        path.parent.mkdir(parents=True, exist_ok=True)  # of entries into a few hundred folders
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     digest = hashlib.sha256()
     try:
         umask = os.umask(0)
