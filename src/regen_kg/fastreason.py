@@ -179,9 +179,7 @@ def schema_closure(schema: Graph) -> Graph:
 
 def _mentioned(schema: Graph, prop: Node) -> bool:
     """Whether ``prop`` is the subject or object of a schema triple (an axiom could involve it)."""
-    return any(True for _ in schema.triples((prop, None, None))) or any(
-        True for _ in schema.triples((None, None, prop))
-    )
+    return (prop, None, None) in schema or (None, None, prop) in schema
 
 
 def _compile(schema: Graph, key: str) -> CompiledTBox:

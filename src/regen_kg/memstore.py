@@ -38,11 +38,16 @@ def _put(index: _Index, a: Node, b: Node, c: Node) -> bool:
         return True
     if c in third:
         return False
-    if isinstance(third, tuple):
-        second[b] = (*third, c) if len(third) < SMALL else {*third, c}
-    else:
-        third.add(c)
+    second[b] = _grown(third, c)
     return True
+
+
+def _grown(leaf: _Leaf, c: Node) -> _Leaf:
+    """``leaf`` with ``c`` added (not in it yet): a longer tuple while small, else a set."""
+    if isinstance(leaf, tuple):
+        return (*leaf, c) if len(leaf) < SMALL else {*leaf, c}
+    leaf.add(c)
+    return leaf
 
 
 def _drop(index: _Index, a: Node, b: Node, c: Node) -> None:
@@ -117,10 +122,7 @@ class TripleStore(SimpleMemory):
                 second[p] = (o,)
                 added += 1
             elif o not in third:
-                if isinstance(third, tuple):
-                    second[p] = (*third, o) if len(third) < SMALL else {*third, o}
-                else:
-                    third.add(o)
+                second[p] = _grown(third, o)
                 added += 1
         self._size += added
 
