@@ -67,14 +67,13 @@ def test_errors_are_reported_as_without_a_cache(project_copy: ProjectPaths) -> N
 def test_a_broken_entry_is_recomputed(project_copy: ProjectPaths, tmp_path: Path) -> None:
     cache = project_cache(project_copy.root)
     pipeline.build(project_copy, tmp_path / "first", cache=cache)
-    entries = sorted((cache.folder / "record").rglob("*"))
-    broken = [p for p in entries if p.is_file()]
+    broken = sorted((cache.folder / "record").glob("*.bucket"))
     assert broken, "the first build left no cache entries"
     for path in broken:
         path.write_bytes(b"not a pickle")
     second = project_cache(project_copy.root)
     pipeline.build(project_copy, tmp_path / "second", cache=second)
-    assert second.misses["record"] == len(broken)
+    assert (second.hits["record"], second.misses["record"]) == (0, _records(project_copy))
     assert _files(tmp_path / "first") == _files(tmp_path / "second")
 
 
@@ -86,6 +85,23 @@ def test_cache_round_trip_and_keys(tmp_path: Path) -> None:
     assert (cache.hits["k"], cache.misses["k"]) == (1, 1)
     # length-prefixed parts: moving a boundary changes the key
     assert digest("ab", "c") != digest("a", "bc")
+
+
+def test_buckets_hold_many_entries_and_drop_what_the_build_no_longer_uses(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path / "c")
+    first = {"ab01": 1, "ab02": [2], "cd03": "three"}
+    cache.put_many("k", first)
+    assert sorted(p.name for p in (tmp_path / "c" / "k").iterdir()) == ["ab.bucket", "cd.bucket"]
+    assert cache.get_many("k", ["ab01", "ab02", "cd03", "ef04"]) == first
+    assert (cache.hits["k"], cache.misses["k"]) == (3, 1)
+    # a new entry in bucket "ab", with ab02 no longer in use: ab02 goes, the untouched bucket stays
+    cache.put_many("k", {"ab05": 5}, keep={"ab01", "ab05", "cd03"})
+    assert cache.get_many("k", ["ab01", "ab02", "ab05", "cd03"]) == {"ab01": 1, "ab05": 5, "cd03": "three"}
+    # a broken bucket reads as misses, and is written anew on the next put
+    (tmp_path / "c" / "k" / "cd.bucket").write_bytes(b"\x80garbage")
+    assert cache.get_many("k", ["cd03"]) == {}
+    cache.put_many("k", {"cd06": 6})
+    assert cache.get_many("k", ["cd06"]) == {"cd06": 6}
 
 
 def test_graph_key_ignores_blank_node_labels_but_not_structure() -> None:

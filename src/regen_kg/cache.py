@@ -5,6 +5,10 @@ ontology. Every key includes :func:`program_key` (this package's own source) and
 value depends on, so an edit to the program, the ontology or the vocabularies makes every older
 entry unreachable; nothing is ever invalidated by date. Entries are written atomically, and an
 unreadable entry is treated as missing.
+
+Values made one per record are kept in buckets (:meth:`BuildCache.get_many`,
+:meth:`BuildCache.put_many`): one file per first two hex digits of the key, so a build of
+10,000 records writes a few hundred files instead of 20,000, and an edit rewrites one bucket.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,8 +65,13 @@ def program_key() -> str:
     return files_key(package.rglob("*.py"))
 
 
+#: errors that make a stored file unreadable: it is then treated as missing
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError)
+
+
 class BuildCache:
-    """Pickled values in ``folder/<kind>/<key>``; ``get`` gives None for a missing or broken entry."""
+    """Pickled values in ``folder/<kind>/<key>``, or in buckets ``folder/<kind>/<key[:2]>.bucket``
+    (a pickled dict of key -> pickled value); a missing or broken entry reads as None (a miss)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -76,7 +85,7 @@ class BuildCache:
         try:
             data = self._path(kind, key).read_bytes()
             value = pickle.loads(data)  # our own files, written by put() below
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except _UNREADABLE:
             self.misses[kind] += 1
             return None
         self.hits[kind] += 1
@@ -84,6 +93,46 @@ class BuildCache:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         write_atomic(self._path(kind, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+
+    def _bucket_path(self, kind: str, bucket: str) -> Path:
+        return self.folder / kind / f"{bucket}.bucket"
+
+    def _read_bucket(self, kind: str, bucket: str) -> dict[str, bytes]:
+        try:
+            entries = pickle.loads(self._bucket_path(kind, bucket).read_bytes())
+        except _UNREADABLE:
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        """The values stored under ``keys`` (those found and readable), reading each bucket once."""
+        wanted: dict[str, list[str]] = {}
+        for key in keys:
+            wanted.setdefault(key[:2], []).append(key)
+        found: dict[str, Any] = {}
+        for bucket, bucket_keys in wanted.items():
+            entries = self._read_bucket(kind, bucket)
+            for key in bucket_keys:
+                try:
+                    found[key] = pickle.loads(entries[key])
+                except (KeyError, *_UNREADABLE):
+                    self.misses[kind] += 1
+                else:
+                    self.hits[kind] += 1
+        return found
+
+    def put_many(self, kind: str, values: Mapping[str, Any], keep: Collection[str] | None = None) -> None:
+        """Store ``values`` by key, rewriting only the buckets they fall in. With ``keep`` (the keys
+        the current build uses), the other entries of a rewritten bucket are dropped, so the cache
+        does not grow with every edit."""
+        new: dict[str, dict[str, bytes]] = {}
+        for key, value in values.items():
+            new.setdefault(key[:2], {})[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        for bucket, entries in new.items():
+            old = self._read_bucket(kind, bucket)
+            kept = {k: v for k, v in old.items() if keep is None or k in keep}
+            data = pickle.dumps(kept | entries, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self._bucket_path(kind, bucket), data, durable=False)
 
 
 def project_cache(root: Path) -> BuildCache:

@@ -464,11 +464,16 @@ def reason_parts(
     first_part: dict[int, int] = {}
     shared: set[int] = set()
     literal = names.literal
+    part_keys: list[str | None] = [None] * len(parts)
+    if keys is not None and cache is not None:
+        part_keys = [digest(program_key(), tbox.key, key) for key in keys]
+    found = cache.get_many("inferred", [k for k in part_keys if k]) if cache is not None else {}
+    made: dict[str, Any] = {}
     for index, part in enumerate(parts):
         asserted = {(intern(s), intern(p), intern(o)) for s, p, o in part}
         given |= asserted
-        key = digest(program_key(), tbox.key, keys[index]) if keys is not None and cache is not None else None
-        stored = cache.get("inferred", key) if key is not None and cache is not None else None
+        key = part_keys[index]
+        stored = found.pop(key, None) if key is not None else None
         if isinstance(stored, tuple) and len(stored) == 2:
             derived_terms, part_errors = stored
             derived = {(intern(s), intern(p), intern(o)) for s, p, o in derived_terms}
@@ -479,9 +484,9 @@ def reason_parts(
             engine.run()
             derived = engine.facts - asserted
             part_errors = engine.errors[len(tbox.schema_errors) :]
-            if key is not None and cache is not None:
+            if key is not None:
                 terms = names.terms
-                cache.put("inferred", key, ([(terms[s], terms[p], terms[o]) for s, p, o in derived], part_errors))
+                made[key] = ([(terms[s], terms[p], terms[o]) for s, p, o in derived], part_errors)
         errors += [e for e in part_errors if e not in errors]
         for triple in asserted | derived:
             merged.seed(triple)
@@ -489,6 +494,9 @@ def reason_parts(
             for node in (s, o):
                 if node not in literal and first_part.setdefault(node, index) != index:
                     shared.add(node)
+    if cache is not None and made:
+        cache.put_many("inferred", made, {k for k in part_keys if k})
+    del made
     for node in sorted(shared):
         merged.join_at(node)
     merged.run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -533,9 +533,9 @@ def _convert_many(paths: list[Path], terms: TermIndex, sources: set[str], jobs: 
 class RecordCache(Protocol):
     """Where converted records are kept (``cache.BuildCache``), under a key for each record file."""
 
-    def get(self, kind: str, key: str) -> Any | None: ...
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]: ...
 
-    def put(self, kind: str, key: str, value: Any) -> None: ...
+    def put_many(self, kind: str, values: Mapping[str, Any], keep: Collection[str] | None = None) -> None: ...
 
 
 #: below this many records to convert, a second process costs more than it saves
@@ -559,8 +559,9 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
         keys = {path: digest(context, str(path.resolve()), path.read_bytes()) for path in files}
     found: dict[Path, Converted] = {}
     todo: list[Path] = []
+    stored = cache.get_many("record", keys.values()) if cache is not None else {}
     for path in files:
-        hit = cache.get("record", keys[path]) if cache is not None else None
+        hit = stored.get(keys[path]) if cache is not None else None
         if isinstance(hit, Converted):
             found[path] = hit
         else:
@@ -572,8 +573,8 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
     if {c.record_id for c in found.values() if not c.is_study} != set(source_ids):
         return None  # a source record outside data/sources, or the other way round
     if cache is not None:
-        for path, one in zip(todo, converted, strict=True):
-            cache.put("record", keys[path], one)
+        made = {keys[path]: one for path, one in zip(todo, converted, strict=True)}
+        cache.put_many("record", made, set(keys.values()))
     out = RecordGraph(bind_all(new_graph()), keys=[keys[path] for path in files] if keys else None)
     for path in files:
         record = found[path]
