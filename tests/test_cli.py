@@ -16,6 +16,7 @@ from .helpers import edit
 COMMANDS = [
     "build",
     "validate",
+    "check",
     "export",
     "queries",
     "query",
@@ -137,3 +138,16 @@ def test_query_on_either_store(tmp_path: Path) -> None:
     assert answers["rdflib"] == answers["oxigraph"]
     lines = answers["rdflib"].splitlines()
     assert lines[0].startswith("limitation,limitationType,") and len(lines) > 10
+
+
+def test_check_redoes_only_what_changed_and_exits_1_on_a_violation(project_copy: ProjectPaths) -> None:
+    first = run("check", root=project_copy.root)
+    assert first.returncode == 0, first.stderr
+    assert "full check of 14 record file(s) (no earlier check of these inputs)" in first.stderr
+    assert first.stdout.startswith("SHACL: 0 violation(s), 3 warning(s)") and "OWL 2 RL: consistent." in first.stdout
+    edit(project_copy.data / "studies" / "liang-2022.yaml", "sample_size: 30", "sample_size: 20")
+    second = run("check", root=project_copy.root)
+    assert second.returncode == 1
+    assert "1 record file(s) changed since the last check" in second.stderr
+    assert "data/studies/liang-2022.yaml" in second.stderr
+    assert "VIOLATION" in second.stdout and "liang-2022.yaml" in second.stdout

@@ -109,6 +109,34 @@ def validate(paths: ProjectPaths) -> None:
 
 
 @cli.command()
+@click.option("--full", is_flag=True, help="Check every record, not only those changed since the last check.")
+@click.pass_obj
+def check(paths: ProjectPaths, full: bool) -> None:
+    """Validate (SHACL) and reason (OWL 2 RL) only what changed since the last check; write nothing
+    but the check's own state in .cache/regen-kg. Exit 1 on violations or an inconsistency.
+
+    The first check, or one after a change to the ontology, shapes, vocabularies or sources, checks
+    everything. 'regen-kg build' always runs the whole pipeline.
+    """
+    from regen_kg.incremental import check as run_check
+
+    with collector_paused():
+        checked = run_check(paths, project_cache(paths.root), full=full)
+    if checked.incremental:
+        done = f"{len(checked.changed) + len(checked.removed)} record file(s) changed since the last check"
+        done += f"; {checked.refocused} node(s) re-validated" if checked.changed or checked.removed else ""
+    else:
+        done = f"full check of {len(checked.changed)} record file(s) ({checked.why_full})"
+    err.print(f"{done}, in {checked.seconds:.2f} s")
+    for name in [*checked.changed, *checked.removed] if checked.incremental else []:
+        err.print(f"  {name}")
+    click.echo(pipeline.format_problems(checked.report))
+    click.echo(f"OWL 2 RL: {'consistent.' if not checked.inconsistency else checked.inconsistency}")
+    if not checked.passed:
+        sys.exit(1)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice((*FORMATS, "sssom")), required=True, help="Serialization to write.")
 @click.option(
     "--inferred/--asserted",

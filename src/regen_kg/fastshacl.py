@@ -13,7 +13,7 @@ as ``xsd:integer``). Anything outside this subset raises ``UnsupportedShapes``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,13 +251,26 @@ def expand_subclasses(sparql: str, store: ox.Store, cache: dict[str, str]) -> st
     return _SUBCLASS_STAR.sub(values, sparql)
 
 
-def run_checks(compiled: CompiledShapes, store: ox.Store, data: Graph) -> list[Result]:
-    """Evaluate every check on ``store`` (holding ``data`` in its default graph)."""
+def run_checks(
+    compiled: CompiledShapes,
+    store: ox.Store,
+    data: Graph,
+    *,
+    only: Set[Node] | None = None,
+) -> list[Result]:
+    """Evaluate every check on ``store`` (holding ``data`` in its default graph); with ``only``,
+    for those focus nodes alone."""
     results: list[Result] = []
     subclasses: dict[str, str] = {}
+    members = _members(compiled.shapes, store, only) if only is not None else None
     for check in compiled.checks:
         assert check.sparql is not None
-        answer = store.query(expand_subclasses(check.sparql, store, subclasses))
+        sparql = check.sparql
+        if members is not None:  # the target pattern replaced by the targeted nodes among ``only``
+            if not members.get(check.shape):
+                continue
+            sparql = _restricted(check, compiled.shapes, _values(members[check.shape]))
+        answer = store.query(expand_subclasses(sparql, store, subclasses))
         assert isinstance(answer, ox.QuerySolutions)
         names = [v.value for v in answer.variables]
         for solution in answer:
@@ -282,6 +295,41 @@ def run_checks(compiled: CompiledShapes, store: ox.Store, data: Graph) -> list[R
     return sorted(
         set(results), key=lambda r: (str(r.focus), str(r.path), str(r.value), str(r.component), str(r.message))
     )
+
+
+def _members(shapes: Graph, store: ox.Store, nodes: Set[Node]) -> dict[Node, set[Node]]:
+    """Which of ``nodes`` each targeted shape selects (class targets, through rdfs:subClassOf*)."""
+    types: dict[Node, set[str]] = {}
+    rdf_type = ox.NamedNode(str(RDF.type))
+    for node in nodes:
+        if isinstance(node, URIRef):
+            quads = store.quads_for_pattern(ox.NamedNode(str(node)), rdf_type, None, ox.DefaultGraph())
+            types[node] = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
+    members: dict[Node, set[Node]] = {}
+    for shape in set(shapes.subjects(SH.targetClass, None)):
+        classes: set[str] = set()
+        for target in shapes.objects(shape, SH.targetClass):
+            answer = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_n3(target)} }}")
+            assert isinstance(answer, ox.QuerySolutions)
+            classes |= {row["c"].value for row in answer if isinstance(row["c"], ox.NamedNode)} | {str(target)}
+        members[shape] = {node for node, node_types in types.items() if node_types & classes}
+    return members
+
+
+def _values(nodes: Set[Node]) -> str:
+    """A VALUES clause binding ``?this`` to ``nodes`` (IRIs only: records mint no blank nodes)."""
+    return "VALUES ?this { " + " ".join(_n3(n) for n in sorted(nodes, key=str) if isinstance(n, URIRef)) + " }"
+
+
+def _restricted(check: Check, shapes: Graph, values: str) -> str:
+    """The check's query with its target pattern replaced by ``values``: the focus nodes, known to
+    be targets of the check's shape. (A VALUES beside the target pattern is not enough: Oxigraph
+    may start from the pattern and visit every instance of the class.)"""
+    target = _focus(shapes, check.shape)
+    sparql = check.sparql or ""
+    if target not in sparql:  # every query is built around its target pattern
+        raise UnsupportedShapes(f"cannot limit the check of {check.source} to given focus nodes")
+    return sparql.replace(target, values, 1)
 
 
 def _result(check: Check, focus: Node, value: Node | None, message: str | None) -> Result:
@@ -368,11 +416,23 @@ def validate_fast(
     data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None, store: ox.Store | None = None
 ) -> ValidationReport:
     """Validate like ``validate.validate_graph``: same rows, report built from the compiled checks."""
+    compiled = compiled_shapes(shapes)
+    store = store if store is not None else load_store(data)
+    return validation_report(run_checks(compiled, store, data), shapes, origins)
+
+
+def compiled_shapes(shapes: Graph) -> CompiledShapes:
+    """``compile_shapes``, once per shapes graph object."""
     compiled = _CACHE.get(id(shapes))
     if compiled is None or compiled.shapes is not shapes:
         compiled = _CACHE[id(shapes)] = compile_shapes(shapes)
-    store = store if store is not None else load_store(data)
-    results = run_checks(compiled, store, data)
+    return compiled
+
+
+def validation_report(
+    results: list[Result], shapes: Graph, origins: dict[URIRef, Location] | None = None
+) -> ValidationReport:
+    """The report of ``results``: its graph as pyshacl writes it, and readable rows."""
     report = report_graph(results, shapes)
     problems = sorted(_rows(report, origins or {}), key=lambda p: (SEVERITY_ORDER.get(p.severity, 9), p))
     violations = any(p.severity == "Violation" for p in problems)

@@ -545,18 +545,23 @@ PARALLEL_MIN_RECORDS = 200
 CHILD_SHARE = 0.45
 
 
+def record_keys(files: list[Path], terms: TermIndex) -> dict[Path, str]:
+    """The content key of each record file: the program, the ontology's terms, which records are
+    sources (that decides how citations resolve), the file's path and its bytes."""
+    from regen_kg.cache import digest, program_key
+
+    source_ids = sorted(p.stem for p in files if p.parent.name == "sources")
+    context = digest(program_key(), terms.key, "\n".join(source_ids))
+    folders = {folder: folder.resolve() for folder in {path.parent for path in files}}  # one resolve per folder
+    return {path: digest(context, str(folders[path.parent] / path.name), path.read_bytes()) for path in files}
+
+
 def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None, jobs: int) -> RecordGraph | None:
     """Every record converted on its own (taken from ``cache`` where it holds it), then merged;
     None when any record has an error, so that the caller's ordinary pass reports every error
     exactly as it always does."""
-    from regen_kg.cache import digest, program_key
-
-    # which records are sources decides how citations resolve: it is part of every key
     source_ids = sorted(p.stem for p in files if p.parent.name == "sources")
-    keys: dict[Path, str] = {}
-    if cache is not None:
-        context = digest(program_key(), terms.key, "\n".join(source_ids))
-        keys = {path: digest(context, str(path.resolve()), path.read_bytes()) for path in files}
+    keys = record_keys(files, terms) if cache is not None else {}
     found: dict[Path, Converted] = {}
     todo: list[Path] = []
     stored = cache.get_many("record", keys.values()) if cache is not None else {}

@@ -1,0 +1,427 @@
+"""Check what changed: validate and reason only the records edited since the last check.
+
+``regen-kg check`` keeps the asserted graph in an on-disk Oxigraph store (``.cache/regen-kg/check/``)
+with the SHACL results of the last check. A later check converts only the record files whose
+content key changed, swaps their triples in the store, and re-runs the compiled shapes for the
+focus nodes that can see a changed triple: the changed nodes and every node with a path to one of
+them. Every other focus node keeps its results. Reasoning closes the changed records together with
+the records they share a node with.
+
+Anything this cannot follow record by record (a change to the ontology, shapes, vocabularies,
+mappings, the program or the set of source records; an input error; a node minted twice; an edit
+reaching very many nodes) makes a full check, which writes the state anew. ``regen-kg build``
+always runs the whole pipeline. tests/test_incremental.py checks that, after every edit, a check
+gives the results of a full validation.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
+
+from regen_kg.cache import CACHE_FOLDER, BuildCache, digest, files_key, program_key
+from regen_kg.errors import InconsistencyError, Location
+from regen_kg.fastshacl import Result, compiled_shapes, run_checks, validation_report
+from regen_kg.fileio import write_atomic
+from regen_kg.mappings import load_mappings, to_graph
+from regen_kg.ontology import TermIndex, load_ontology
+from regen_kg.oxstore import TermConverter, load_triples
+from regen_kg.paths import ProjectPaths
+from regen_kg.prefixes import REGEN
+from regen_kg.records import Converted, Triple, convert_one, record_keys
+from regen_kg.schema import load_record
+from regen_kg.terms import ExternalTerm, label_external_terms, load_terms
+from regen_kg.validate import ValidationReport, load_shapes
+
+#: where a project keeps its check state, relative to its root
+STATE_FOLDER = CACHE_FOLDER / "check"
+#: the named graph saying which record file mints each node: ``node heldBy "data/studies/x.yaml"``
+HELD_GRAPH = ox.NamedNode("urn:regen-kg:check:held")
+HELD_BY = ox.NamedNode("urn:regen-kg:check:heldBy")
+#: more changed records than this, or more focus nodes to re-check, and a full check is cheaper
+MAX_CHANGED = 200
+MAX_FOCUS = 20_000
+
+
+@dataclass
+class CheckState:
+    """What the last check left: its inputs' key, each record's content key, and its results."""
+
+    context: str
+    keys: dict[str, str]
+    results: list[Result]
+    #: where each focus node of ``results`` was declared
+    origins: dict[URIRef, Location]
+    #: how many records (and the schema) state each triple about a node no record mints
+    #: (shared timepoints, external-term labels): it leaves the store when nobody states it
+    shared: Counter[Triple]
+    inconsistency: str = ""
+
+
+@dataclass
+class Checked:
+    """A check's outcome: the SHACL report, the reasoning verdict, and how much was redone."""
+
+    report: ValidationReport
+    inconsistency: str
+    changed: list[str]
+    incremental: bool
+    removed: list[str] = field(default_factory=list)
+    refocused: int = 0
+    seconds: float = 0.0
+    why_full: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.report.conforms and not self.inconsistency
+
+
+class _Full(Exception):
+    """This change cannot be followed record by record: check everything."""
+
+
+def check(paths: ProjectPaths, cache: BuildCache, *, full: bool = False) -> Checked:
+    """Validate and reason the project, redoing only what changed since the last check.
+
+    Input errors raise ``InputErrors`` as a build does; SHACL violations and inconsistencies are
+    returned (``passed`` is False), not raised.
+    """
+    started = time.perf_counter()
+    folder = paths.root / STATE_FOLDER
+    ontology = load_ontology(paths)
+    terms = TermIndex(ontology)
+    shapes = load_shapes(paths)
+    context = _context(paths)
+    state = None if full else _read_state(folder, context)
+    why = "asked for" if full else "no earlier check of these inputs"
+    if state is not None:
+        try:
+            result = _incremental(paths, cache, folder, state, ontology, terms, shapes)
+        except _Full as exc:
+            why = str(exc)
+        else:
+            result.seconds = time.perf_counter() - started
+            return result
+    result = _full(paths, cache, folder, context, terms, shapes)
+    result.why_full = why
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _context(paths: ProjectPaths) -> str:
+    """A key of everything but the records: program, ontology, shapes, vocabularies, mappings."""
+    inputs = [*paths.ontology_files(), *paths.shape_files(), paths.external_terms]
+    inputs += sorted((paths.data / "mappings").glob("*"))
+    sources = sorted(p.stem for p in (paths.data / "sources").glob("*.yaml"))
+    return digest(program_key(), files_key(p for p in inputs if p.is_file()), "\n".join(sources))
+
+
+def _read_state(folder: Path, context: str) -> CheckState | None:
+    if (folder / "dirty").exists() or not (folder / "store").is_dir():
+        return None  # a check stopped half-way: the store may not match the state
+    try:
+        state = pickle.loads((folder / "state.pickle").read_bytes())  # our own file, written below
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return state if isinstance(state, CheckState) and state.context == context else None
+
+
+def _write_state(folder: Path, state: CheckState) -> None:
+    write_atomic(folder / "state.pickle", pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    (folder / "dirty").unlink(missing_ok=True)
+
+
+def _relative(paths: ProjectPaths, path: Path) -> str:
+    return path.relative_to(paths.root).as_posix()
+
+
+def _split(one: Converted, external: dict[URIRef, ExternalTerm]) -> tuple[list[Triple], list[Triple]]:
+    """A record's triples about nodes it mints, and the others with the labels of the external
+    terms it uses (those another record may state too)."""
+    minted = {iri for iri, _where, is_minted in one.nodes if is_minted}
+    own = [t for t in one.triples if t[0] in minted]
+    others = [t for t in one.triples if t[0] not in minted]
+    labels = label_external_terms(cast(Any, [one.triples]), external)
+    return own, others + cast(list[Triple], list(labels))
+
+
+# --- a full check -----------------------------------------------------------------------------
+
+
+def _full(
+    paths: ProjectPaths, cache: BuildCache, folder: Path, context: str, terms: TermIndex, shapes: Graph
+) -> Checked:
+    from regen_kg.build import infer, load
+
+    loaded = load(paths, cache, jobs=2)  # raises InputErrors, as a build does
+    files = paths.record_files()
+    names = [_relative(paths, f) for f in files]
+    keys = record_keys(files, terms)  # the ontology as read, before external labels are added
+    external = load_terms(paths.external_terms)
+    ontology, mappings = load_ontology(paths), to_graph(load_mappings(paths.data / "mappings"))
+    shared: Counter[Triple] = Counter()
+    shared.update(cast(Iterable[Triple], label_external_terms((ontology, mappings), external)))
+    stored = cache.get_many("record", keys.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dirty").touch()
+    fresh = folder / "store.new"  # made beside the old store, then swapped in
+    shutil.rmtree(fresh, ignore_errors=True)
+    store = ox.Store(str(fresh))
+    for graph in loaded.parts_of_asserted:
+        load_triples(store, graph)
+    convert = TermConverter()
+    for name, path in zip(names, files, strict=True):
+        one = stored.get(keys[path])
+        if not isinstance(one, Converted):
+            raise RuntimeError(f"the build cache lost the conversion of {name}")  # load() just wrote it
+        _own, others = _split(one, external)
+        shared.update(others)
+        held = ox.Literal(name)
+        store.extend(
+            ox.Quad(convert(iri), HELD_BY, held, HELD_GRAPH) for iri, _where, is_minted in one.nodes if is_minted
+        )
+    view = ReadOnlyGraphAggregate(list(loaded.parts_of_asserted))
+    results = run_checks(compiled_shapes(shapes), store, view)
+    store.flush()
+    del store
+    shutil.rmtree(folder / "store", ignore_errors=True)
+    fresh.rename(folder / "store")
+    origins = dict(loaded.origins)
+    inconsistency = ""
+    try:
+        infer(loaded, cache=cache)
+    except InconsistencyError as exc:
+        inconsistency = str(exc)
+    kept = {r.focus: origins[r.focus] for r in results if r.focus in origins}
+    by_name = {name: keys[path] for name, path in zip(names, files, strict=True)}
+    _write_state(folder, CheckState(context, by_name, results, kept, shared, inconsistency))
+    return Checked(validation_report(results, shapes, origins), inconsistency, names, incremental=False)
+
+
+# --- an incremental check ---------------------------------------------------------------------
+
+
+def _incremental(
+    paths: ProjectPaths,
+    cache: BuildCache,
+    folder: Path,
+    state: CheckState,
+    ontology: Graph,
+    terms: TermIndex,
+    shapes: Graph,
+) -> Checked:
+    files = paths.record_files()
+    keys = {_relative(paths, f): k for f, k in record_keys(files, terms).items()}
+    by_name = {_relative(paths, f): f for f in files}
+    changed = sorted(n for n, k in keys.items() if state.keys.get(n) != k)
+    removed = sorted(set(state.keys) - set(keys))
+    if not changed and not removed:
+        report = validation_report(state.results, shapes, state.origins)
+        return Checked(report, state.inconsistency, [], incremental=True)
+    if len(changed) + len(removed) > MAX_CHANGED:
+        raise _Full(f"{len(changed) + len(removed)} records changed")
+
+    sources = {p.stem for p in files if p.parent.name == "sources"}
+    new: dict[str, Converted] = {}
+    for name in changed:
+        try:
+            record, raw = load_record(by_name[name])
+        except Exception as exc:  # the full check reports it as a build would
+            raise _Full("an input error") from exc
+        one = convert_one(by_name[name], record, raw, terms, sources)
+        if one.errors:
+            raise _Full("an input error")
+        new[name] = one
+    before = [state.keys[n] for n in [*changed, *removed] if n in state.keys]
+    old = cache.get_many("record", before)
+    if len(old) != len(before):
+        raise _Full("the build cache no longer holds the earlier version of a changed record")
+    external = load_terms(paths.external_terms)
+    try:
+        split_new = {name: _split(one, external) for name, one in new.items()}
+    except Exception as exc:
+        raise _Full("an unknown external term") from exc
+    split_old = [_split(one, external) for one in old.values()]
+
+    schema_terms = {s for s in ontology.subjects() if isinstance(s, URIRef)}
+    for name, (own, _others) in split_new.items():
+        if any(s in schema_terms or str(s).startswith(REGEN) for s, _p, _o in own):
+            raise _Full(f"{name} states something about an ontology term")
+
+    (folder / "dirty").touch()  # until the new state is written, the store is not trusted
+    store = ox.Store(str(folder / "store"))
+    for name, one in new.items():
+        minted = [iri for iri, _where, is_minted in one.nodes if is_minted]
+        if set(_holders(store, minted)) - {name, *removed, *changed}:
+            raise _Full(f"{name} mints a node another record mints")
+
+    # what leaves and what enters the store
+    shared = Counter(state.shared)
+    for _own, others in split_old:
+        shared.subtract(others)
+    for _own, others in split_new.values():
+        shared.update(others)
+    gone_shared = {t for t in state.shared if shared[t] <= 0}
+    new_shared = {t for t, n in shared.items() if n > 0 and t not in state.shared}
+    shared = +shared  # drop the zero counts
+    if _holders(store, {s for s, _p, _o in new_shared}):
+        raise _Full("a record states something about a node another record mints")
+    old_nodes = _minted_by(store, [*changed, *removed])
+    touched = set(old_nodes) | {s for s, _p, _o in gone_shared | new_shared}
+    for one in new.values():
+        touched |= {iri for iri, _where, is_minted in one.nodes if is_minted}
+    affected = _reaching(store, touched)
+
+    convert = TermConverter()
+    default = ox.DefaultGraph()
+    for node in old_nodes:
+        subject = convert(node)
+        for quad in list(store.quads_for_pattern(subject, None, None, default)):
+            store.remove(quad)
+        for quad in list(store.quads_for_pattern(subject, HELD_BY, None, HELD_GRAPH)):
+            store.remove(quad)
+    for s, p, o in gone_shared:
+        store.remove(ox.Quad(convert(s), convert(p), convert(o), default))
+    added: list[Triple] = [t for own, _others in split_new.values() for t in own] + sorted(new_shared)
+    store.extend(ox.Quad(convert(s), convert(p), convert(o), default) for s, p, o in added)
+    for name, one in new.items():
+        held = ox.Literal(name)
+        store.extend(
+            ox.Quad(convert(iri), HELD_BY, held, HELD_GRAPH) for iri, _where, is_minted in one.nodes if is_minted
+        )
+    affected |= _reaching(store, touched)
+    if len(affected) > MAX_FOCUS:
+        raise _Full(f"the edit reaches {len(affected)} nodes")
+
+    # the records' own terms (numbers in their lexical form) for every affected node
+    holders = sorted(set(_holders(store, affected)) - set(new))
+    found = cache.get_many("record", [keys[n] for n in holders if n in keys])
+    data = Graph()
+    origins = dict(state.origins)
+    holding: list[Any] = [*new.values(), *(found.get(keys.get(n, "")) for n in holders)]
+    for held in holding:
+        if not isinstance(held, Converted):
+            raise _Full("the build cache no longer holds a record next to the change")
+        for triple in held.triples:
+            data.add(triple)
+        origins.update({iri: where for iri, where, _minted in held.nodes})
+    data += ontology
+    fresh = run_checks(compiled_shapes(shapes), store, data, only=affected)
+    results = [r for r in state.results if r.focus not in affected] + fresh
+    results.sort(key=lambda r: (str(r.focus), str(r.path), str(r.value), str(r.component), str(r.message)))
+    report = validation_report(results, shapes, origins)
+    inconsistency = _reason(paths, cache, state, store, ontology, new, keys)
+    store.flush()
+    del store
+    cache.put_many("record", {keys[n]: one for n, one in new.items()}, set(keys.values()))
+    kept = {r.focus: origins[r.focus] for r in results if r.focus in origins}
+    _write_state(folder, CheckState(state.context, keys, results, kept, shared, inconsistency))
+    return Checked(report, inconsistency, changed, incremental=True, removed=removed, refocused=len(affected))
+
+
+def _rows(store: ox.Store, sparql: str) -> list[Any]:
+    answer = store.query(sparql)
+    assert isinstance(answer, ox.QuerySolutions)
+    return list(answer)
+
+
+def _values(var: str, nodes: Iterable[Any]) -> str:
+    return f"VALUES ?{var} {{ " + " ".join(f"<{n}>" for n in sorted({str(n) for n in nodes})) + " }"
+
+
+def _minted_by(store: ox.Store, names: Sequence[str]) -> list[URIRef]:
+    """The nodes the record files ``names`` minted, as the store has them now."""
+    found: list[URIRef] = []
+    for name in names:
+        for quad in store.quads_for_pattern(None, HELD_BY, ox.Literal(name), HELD_GRAPH):
+            if isinstance(quad.subject, ox.NamedNode):
+                found.append(URIRef(quad.subject.value))
+    return found
+
+
+def _holders(store: ox.Store, nodes: Iterable[URIRef]) -> list[str]:
+    """The record files minting any of ``nodes``."""
+    names: set[str] = set()
+    for node in nodes:
+        for quad in store.quads_for_pattern(ox.NamedNode(str(node)), HELD_BY, None, HELD_GRAPH):
+            names.add(cast(ox.Literal, quad.object).value)
+    return sorted(names)
+
+
+def _reaching(store: ox.Store, nodes: set[URIRef]) -> set[URIRef]:
+    """``nodes`` and every node with a path (of any length, by any property) to one of them: the
+    focus nodes whose shapes can read a triple about ``nodes``."""
+    seen = set(nodes)
+    frontier = set(nodes)
+    while frontier and len(seen) <= MAX_FOCUS:
+        rows = _rows(store, f"SELECT DISTINCT ?x WHERE {{ {_values('n', frontier)} ?x ?p ?n }}")
+        frontier = {URIRef(row["x"].value) for row in rows if isinstance(row["x"], ox.NamedNode)} - seen
+        seen |= frontier
+    return seen
+
+
+def _reason(
+    paths: ProjectPaths,
+    cache: BuildCache,
+    state: CheckState,
+    store: ox.Store,
+    ontology: Graph,
+    new: dict[str, Converted],
+    keys: dict[str, str],
+) -> str:
+    """The inconsistency (empty if none) found by closing the changed records with their neighbours:
+    the records minting a node they mention, and the records mentioning a node they mint."""
+    from regen_kg.fastreason import UnsupportedTBox, reason_parts, schema_graph
+
+    if state.inconsistency:  # another record's inconsistency may remain: reason everything
+        return _reason_all(paths, cache)
+    mentioned = {n for one in new.values() for t in one.triples for n in (t[0], t[2]) if isinstance(n, URIRef)}
+    minted = {iri for one in new.values() for iri, _where, is_minted in one.nodes if is_minted}
+    near = set(_holders(store, mentioned - minted))
+    if minted:
+        rows = _rows(store, f"SELECT DISTINCT ?s WHERE {{ {_values('n', minted)} ?s ?p ?n }}")
+        near |= set(_holders(store, (URIRef(r["s"].value) for r in rows if isinstance(r["s"], ox.NamedNode))))
+    near -= set(new)
+    found = cache.get_many("record", [keys[n] for n in near if n in keys])
+    parts: list[list[Triple]] = []
+    part_keys: list[str] = []
+    for name in sorted(near):
+        one = found.get(keys.get(name, ""))
+        if not isinstance(one, Converted):
+            return _reason_all(paths, cache)
+        parts.append(one.triples)
+        part_keys.append(keys[name])
+    for name, one in new.items():
+        parts.append(one.triples)
+        part_keys.append(keys[name])
+    mappings = to_graph(load_mappings(paths.data / "mappings"))
+    try:
+        reason_parts(schema_graph(ontology, mappings), parts, part_keys, cache=cache)
+    except InconsistencyError as exc:
+        return str(exc)
+    except UnsupportedTBox:
+        return _reason_all(paths, cache)
+    return ""
+
+
+def _reason_all(paths: ProjectPaths, cache: BuildCache) -> str:
+    from regen_kg.build import infer, load
+
+    try:
+        infer(load(paths, cache), cache=cache)
+    except InconsistencyError as exc:
+        return str(exc)
+    return ""
+
+
+__all__ = ["STATE_FOLDER", "CheckState", "Checked", "check"]

@@ -1,0 +1,160 @@
+"""``regen-kg check``: after every edit, an incremental check reports what a full validation and a
+full reasoning report on the edited project, while re-validating only the nodes near the edit."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from regen_kg import build as pipeline
+from regen_kg.bench import generate
+from regen_kg.cache import project_cache
+from regen_kg.errors import InconsistencyError, InputErrors
+from regen_kg.incremental import STATE_FOLDER, Checked, check
+from regen_kg.paths import ProjectPaths, project_paths
+
+from .helpers import edit
+
+
+def full_results(paths: ProjectPaths) -> tuple[list[object], str]:
+    """The problem rows of a full validation and the message of a full reasoning (no cache)."""
+    loaded = pipeline.load(paths)
+    report = pipeline.validate(paths, loaded)
+    try:
+        pipeline.infer(loaded)
+        inconsistency = ""
+    except InconsistencyError as exc:
+        inconsistency = str(exc)
+    return list(report.problems), inconsistency
+
+
+def check_matches_full(paths: ProjectPaths, *, incremental: bool = True) -> Checked:
+    checked = check(paths, project_cache(paths.root))
+    assert checked.incremental is incremental, checked.why_full
+    problems, inconsistency = full_results(paths)
+    assert checked.report.problems == problems
+    assert checked.inconsistency == inconsistency
+    assert checked.report.conforms == (not any(p.severity == "Violation" for p in problems))
+    return checked
+
+
+def test_the_first_check_is_full_and_the_next_reuses_everything(project_copy: ProjectPaths) -> None:
+    first = check_matches_full(project_copy, incremental=False)
+    assert first.passed and first.why_full == "no earlier check of these inputs"
+    assert len(first.changed) == len(project_copy.record_files())
+    again = check_matches_full(project_copy)
+    assert (again.changed, again.removed, again.refocused) == ([], [], 0)
+
+
+def test_edits_report_what_a_full_validation_reports(project_copy: ProjectPaths) -> None:
+    check(project_copy, project_cache(project_copy.root))
+    study = project_copy.data / "studies" / "liang-2022.yaml"
+    original = study.read_text(encoding="utf-8")
+
+    # more participants completed than enrolled: a SPARQL constraint's violation
+    edit(study, "sample_size: 30", "sample_size: 20")
+    broken = check_matches_full(project_copy)
+    assert broken.changed == ["data/studies/liang-2022.yaml"]
+    assert not broken.passed
+    assert any(p.focus == "study:liang-2022" and "liang-2022.yaml" in p.file for p in broken.report.violations)
+    # only the nodes of the edited record (and those with a path to them) were validated again
+    assert 0 < broken.refocused < 200
+
+    # a dangling reference: the finding's intervention is no longer one of the study's arms
+    study.write_text(original, encoding="utf-8")
+    edit(study, "  - id: cm-microneedling", "  - id: cm-microneedling-renamed")
+    with pytest.raises(InputErrors):  # a record-level error: reported as a build reports it
+        check(project_copy, project_cache(project_copy.root))
+
+    # fixed again: every problem of the edit is gone
+    study.write_text(original, encoding="utf-8")
+    fixed = check_matches_full(project_copy)
+    assert fixed.passed and not fixed.report.violations
+
+
+def test_a_new_record_and_a_removed_one(project_copy: ProjectPaths) -> None:
+    check(project_copy, project_cache(project_copy.root))
+    source = project_copy.data / "studies" / "liang-2022.yaml"
+    copy = project_copy.data / "studies" / "liang-2022-copy.yaml"
+    copy.write_text(source.read_text(encoding="utf-8").replace("id: liang-2022", "id: liang-2022-copy", 1))
+    # a second record with the same content mints no node twice: its nodes carry its own id
+    added = check_matches_full(project_copy)
+    assert added.changed == ["data/studies/liang-2022-copy.yaml"]
+    copy.unlink()
+    removed = check_matches_full(project_copy)
+    assert removed.removed == ["data/studies/liang-2022-copy.yaml"] and removed.changed == []
+
+
+def test_a_disjointness_clash_is_found_as_a_full_reasoning_finds_it(project_copy: ProjectPaths) -> None:
+    check(project_copy, project_cache(project_copy.root))
+    study = project_copy.data / "studies" / "lee-2014.yaml"
+    edit(
+        study,
+        "design: [RandomizedControlledTrial, SplitFaceStudy]",
+        "design: [RandomizedControlledTrial, SplitFaceStudy, SingleArmStudy]",
+    )
+    clash = check_matches_full(project_copy)
+    assert "id/study/lee-2014" in clash.inconsistency and not clash.passed
+    edit(
+        study,
+        "design: [RandomizedControlledTrial, SplitFaceStudy, SingleArmStudy]",
+        "design: [RandomizedControlledTrial, SplitFaceStudy]",
+    )
+    # the earlier check was inconsistent, so this one reasons over every record again
+    assert check_matches_full(project_copy).inconsistency == ""
+
+
+def test_changes_outside_the_records_make_a_full_check(project_copy: ProjectPaths) -> None:
+    check(project_copy, project_cache(project_copy.root))
+    shapes = project_copy.shapes / "regen-shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    after_shapes = check_matches_full(project_copy, incremental=False)
+    assert after_shapes.why_full == "no earlier check of these inputs"
+    # a check stopped half-way leaves its marker: the next one does not trust the store
+    (project_copy.root / STATE_FOLDER / "dirty").touch()
+    check_matches_full(project_copy, incremental=False)
+    assert check(project_copy, project_cache(project_copy.root), full=True).why_full == "asked for"
+
+
+def test_seeded_defects_of_every_kind_one_record_at_a_time(tmp_path: Path) -> None:
+    """Records of a clean corpus replaced, one by one, by the same records with a seeded defect
+    (every kind), then put back: each check equals a full validation of the corpus as it stands."""
+    # the same seed and a non-zero rate in both: the same records, defective or not
+    clean = generate(30, seed=5, defects_rate=1e-9, out=tmp_path / "clean")
+    assert not clean.defects
+    defective = generate(30, seed=5, defects_rate=1.0, out=tmp_path / "defective")
+    paths = project_paths(clean.root)
+    assert check(paths, project_cache(paths.root)).passed
+    studies = sorted(defective.defects)
+    originals = {r: (paths.data / "studies" / f"{r}.yaml").read_text(encoding="utf-8") for r in studies}
+    kinds_seen: set[str] = set()
+    for record_id in studies[:24]:
+        target = paths.data / "studies" / f"{record_id}.yaml"
+        shutil.copyfile(defective.root / "data" / "studies" / f"{record_id}.yaml", target)
+        checked = check_matches_full(paths)
+        assert checked.changed == [f"data/studies/{record_id}.yaml"]
+        kinds_seen.add(defective.defects[record_id])
+    assert len(kinds_seen) == 23  # every defect kind was checked incrementally
+    for record_id in random.Random(1).sample(studies[:24], 8):  # some fixed again
+        (paths.data / "studies" / f"{record_id}.yaml").write_text(originals[record_id], encoding="utf-8")
+        check_matches_full(paths)
+
+
+def test_the_nodes_re_validated_are_those_with_a_path_to_a_changed_node() -> None:
+    """Records reach each other's nodes only through source documents today, whose type cannot
+    change without an input error; the reach is still followed, for any path length."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from regen_kg.incremental import _reaching
+
+    store = ox.Store()
+    edges = [("finding", "study"), ("study", "arm"), ("arm", "intervention"), ("other", "unrelated")]
+    store.extend(ox.Quad(ox.NamedNode(f"urn:{s}"), ox.NamedNode("urn:p"), ox.NamedNode(f"urn:{o}")) for s, o in edges)
+    store.add(ox.Quad(ox.NamedNode("urn:study"), ox.NamedNode("urn:label"), ox.Literal("a study")))
+    reached = _reaching(store, {URIRef("urn:intervention")})
+    assert reached == {URIRef(f"urn:{n}") for n in ("intervention", "arm", "study", "finding")}
+    assert _reaching(store, {URIRef("urn:unrelated")}) == {URIRef("urn:unrelated"), URIRef("urn:other")}
