@@ -178,18 +178,20 @@ def _full(
     shutil.rmtree(fresh, ignore_errors=True)
     store = ox.Store(str(fresh))
     for graph in loaded.parts_of_asserted:
-        load_triples(store, graph)
+        load_triples(store, graph, bulk=True)  # a new store, read by no one yet
     convert = TermConverter()
+    held: list[ox.Quad] = []
     for name, path in zip(names, files, strict=True):
         one = stored.get(keys[path])
         if not isinstance(one, Converted):
             raise RuntimeError(f"the build cache lost the conversion of {name}")  # load() just wrote it
         _own, others = _split(one, external)
         shared.update(others)
-        held = ox.Literal(name)
-        store.extend(
-            ox.Quad(convert(iri), HELD_BY, held, HELD_GRAPH) for iri, _where, is_minted in one.nodes if is_minted
-        )
+        holder = ox.Literal(name)
+        held += [ox.Quad(convert(iri), HELD_BY, holder, HELD_GRAPH) for iri, _where, minted in one.nodes if minted]
+    store.bulk_extend(held)  # one call: each makes files of its own
+    del held
+    store.optimize()  # bulk-loaded files compacted: the queries below read them faster
     view = ReadOnlyGraphAggregate(list(loaded.parts_of_asserted))
     results = run_checks(compiled_shapes(shapes), store, view)
     store.flush()
