@@ -623,8 +623,8 @@ def _fresh_build(paths: ProjectPaths, out: Path, *, cache: bool) -> BuildRun:
     return BuildRun(figures["seconds"], max(figures["rss"]) / scale)
 
 
-def _command_wall(paths: ProjectPaths, out: Path) -> float:
-    """Wall time of ``regen-kg build --no-cache`` as a user runs it: start-up to exit."""
+def _command_wall(paths: ProjectPaths, *args: str) -> float:
+    """Wall time of ``regen-kg ARGS`` as a user runs it: start-up to exit."""
     import subprocess
 
     script = Path(sys.executable).with_name("regen-kg")  # the installed command, beside this Python
@@ -632,24 +632,28 @@ def _command_wall(paths: ProjectPaths, out: Path) -> float:
     if found is None:
         raise RuntimeError("the regen-kg command is not installed beside this Python; run `make run` first")
     start = time.perf_counter()
-    command = [found, "--root", str(paths.root), "build", "--out", str(out), "--no-cache"]
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run([found, "--root", str(paths.root), *args], check=True, capture_output=True)
     return time.perf_counter() - start
 
 
 def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], float]:
     """A cold build (no cache); the build command, cold; a build filling the cache; a rebuild
-    after editing one study record. Each in a fresh process, every file written. Returns the
-    times and the peak RSS of the cold build's largest process."""
+    after editing one study record (each in a fresh process, every file written); then the
+    check command, first and after an edit. Returns the times and the peak RSS of the cold
+    build's largest process."""
     shutil.rmtree(paths.root / ".cache", ignore_errors=True)
     cold = _fresh_build(paths, out, cache=False)
-    times = {COLD_BUILD: cold.seconds, COLD_WALL: _command_wall(paths, out)}
+    times = {COLD_BUILD: cold.seconds, COLD_WALL: _command_wall(paths, "build", "--out", str(out), "--no-cache")}
     times["build filling the cache"] = _fresh_build(paths, out, cache=True).seconds
     record = sorted((paths.data / "studies").glob("*.yaml"))[0]
     text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("label: ", "label: edited ", 1), encoding="utf-8")
     try:
+        record.write_text(text.replace("label: ", "label: edited ", 1), encoding="utf-8")
         times[REBUILD] = _fresh_build(paths, out, cache=True).seconds
+        record.write_text(text, encoding="utf-8")
+        times[CHECK_FIRST] = _command_wall(paths, "check")
+        record.write_text(text.replace("label: ", "label: edited again ", 1), encoding="utf-8")
+        times[CHECK_EDIT] = _command_wall(paths, "check")
     finally:
         record.write_text(text, encoding="utf-8")
         shutil.rmtree(out, ignore_errors=True)
@@ -659,6 +663,8 @@ def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], floa
 COLD_BUILD = "regen-kg build, cold (fresh process, no cache, every file written)"
 COLD_WALL = "regen-kg build --no-cache: wall time of the command, start-up to exit"
 REBUILD = "rebuild after editing one study record (cache, every file written)"
+CHECK_FIRST = "regen-kg check, first run (validates and reasons everything; makes its store): wall time"
+CHECK_EDIT = "regen-kg check after editing one study record (validates and reasons what changed): wall time"
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
