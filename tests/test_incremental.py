@@ -158,3 +158,17 @@ def test_the_nodes_re_validated_are_those_with_a_path_to_a_changed_node() -> Non
     reached = _reaching(store, {URIRef("urn:intervention")})
     assert reached == {URIRef(f"urn:{n}") for n in ("intervention", "arm", "study", "finding")}
     assert _reaching(store, {URIRef("urn:unrelated")}) == {URIRef("urn:unrelated"), URIRef("urn:other")}
+
+
+def test_a_second_check_at_the_same_time_is_told_so(project_copy: ProjectPaths) -> None:
+    import pyoxigraph as ox
+
+    from regen_kg.incremental import CheckBusy
+
+    check(project_copy, project_cache(project_copy.root))
+    edit(project_copy.data / "studies" / "liang-2022.yaml", "sample_size: 30", "sample_size: 31")
+    held = ox.Store(str(project_copy.root / STATE_FOLDER / "store"))  # as a running check holds it
+    with pytest.raises(CheckBusy, match="another 'regen-kg check' is running"):
+        check(project_copy, project_cache(project_copy.root))
+    del held
+    assert check_matches_full(project_copy).changed == ["data/studies/liang-2022.yaml"]

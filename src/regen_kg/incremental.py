@@ -30,7 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 
 from regen_kg.cache import CACHE_FOLDER, BuildCache, digest, files_key, program_key
-from regen_kg.errors import InconsistencyError, Location
+from regen_kg.errors import InconsistencyError, Location, RegenError
 from regen_kg.fastshacl import Result, compiled_shapes, run_checks, validation_report
 from regen_kg.fileio import write_atomic
 from regen_kg.mappings import load_mappings, to_graph
@@ -88,6 +88,21 @@ class Checked:
 
 class _Full(Exception):
     """This change cannot be followed record by record: check everything."""
+
+
+class CheckBusy(RegenError):
+    """Another check holds the project's check store."""
+
+
+def _open(path: Path) -> ox.Store:
+    """The on-disk store at ``path``; a clear error if another process holds it."""
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        raise CheckBusy(
+            f"{path} is in use: another 'regen-kg check' is running on this project. Wait for it to "
+            f"finish; if none is running, delete {path.parent} (the next check rebuilds it)."
+        ) from exc
 
 
 def check(paths: ProjectPaths, cache: BuildCache, *, full: bool = False) -> Checked:
@@ -162,8 +177,19 @@ def _full(
     paths: ProjectPaths, cache: BuildCache, folder: Path, context: str, terms: TermIndex, shapes: Graph
 ) -> Checked:
     from regen_kg.build import infer, load
+    from regen_kg.forked import ChildFailed, Forked, can_fork
 
     loaded = load(paths, cache, jobs=2)  # raises InputErrors, as a build does
+
+    def reasoning() -> str:
+        try:
+            infer(loaded, cache=cache)
+        except InconsistencyError as exc:
+            return str(exc)
+        return ""
+
+    # reasoning beside the validation, in a child forked before the store opens its threads
+    child = Forked(reasoning) if can_fork() else None
     files = paths.record_files()
     names = [_relative(paths, f) for f in files]
     keys = record_keys(files, terms)  # the ontology as read, before external labels are added
@@ -176,7 +202,7 @@ def _full(
     (folder / "dirty").touch()
     fresh = folder / "store.new"  # made beside the old store, then swapped in
     shutil.rmtree(fresh, ignore_errors=True)
-    store = ox.Store(str(fresh))
+    store = _open(fresh)
     for graph in loaded.parts_of_asserted:
         load_triples(store, graph, bulk=True)  # a new store, read by no one yet
     convert = TermConverter()
@@ -199,11 +225,10 @@ def _full(
     shutil.rmtree(folder / "store", ignore_errors=True)
     fresh.rename(folder / "store")
     origins = dict(loaded.origins)
-    inconsistency = ""
     try:
-        infer(loaded, cache=cache)
-    except InconsistencyError as exc:
-        inconsistency = str(exc)
+        inconsistency = child.result() if child is not None else reasoning()
+    except ChildFailed:  # run it here, so that an error is raised as itself
+        inconsistency = reasoning()
     kept = {r.focus: origins[r.focus] for r in results if r.focus in origins}
     by_name = {name: keys[path] for name, path in zip(names, files, strict=True)}
     _write_state(folder, CheckState(context, by_name, results, kept, shared, inconsistency))
@@ -260,8 +285,8 @@ def _incremental(
         if any(s in schema_terms or str(s).startswith(REGEN) for s, _p, _o in own):
             raise _Full(f"{name} states something about an ontology term")
 
+    store = _open(folder / "store")
     (folder / "dirty").touch()  # until the new state is written, the store is not trusted
-    store = ox.Store(str(folder / "store"))
     for name, one in new.items():
         minted = [iri for iri, _where, is_minted in one.nodes if is_minted]
         if set(_holders(store, minted)) - {name, *removed, *changed}:
@@ -426,4 +451,4 @@ def _reason_all(paths: ProjectPaths, cache: BuildCache) -> str:
     return ""
 
 
-__all__ = ["STATE_FOLDER", "CheckState", "Checked", "check"]
+__all__ = ["STATE_FOLDER", "CheckBusy", "CheckState", "Checked", "check"]
