@@ -138,9 +138,27 @@ def test_seeded_defects_of_every_kind_one_record_at_a_time(tmp_path: Path) -> No
         assert checked.changed == [f"data/studies/{record_id}.yaml"]
         kinds_seen.add(defective.defects[record_id])
     assert len(kinds_seen) == 23  # every defect kind was checked incrementally
-    for record_id in random.Random(1).sample(studies[:24], 8):  # some fixed again
+    # some fixed again, among them the record whose timepoint no other record has
+    own_timepoint = [r for r in studies[:24] if defective.defects[r] == "non-positive-timepoint"]
+    restored = sorted(set(random.Random(1).sample(studies[:24], 8)) | set(own_timepoint))
+    assert own_timepoint
+    for record_id in restored:
         (paths.data / "studies" / f"{record_id}.yaml").write_text(originals[record_id], encoding="utf-8")
         check_matches_full(paths)
+    # the store after all these swaps holds what a store made from scratch holds: nothing stale
+    # (a seeded timepoint of its own left with its record), nothing missing
+    after_edits = store_contents(paths)
+    check(paths, project_cache(paths.root), full=True)
+    assert after_edits == store_contents(paths)
+
+
+def store_contents(paths: ProjectPaths) -> set[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store(str(paths.root / STATE_FOLDER / "store"))
+    # the ontology's blank nodes are labelled anew at each parse; records have none
+    blank = ox.BlankNode
+    return {str(q) for q in store if not isinstance(q.subject, blank) and not isinstance(q.object, blank)}
 
 
 def test_the_nodes_re_validated_are_those_with_a_path_to_a_changed_node() -> None:

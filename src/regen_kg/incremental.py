@@ -207,6 +207,7 @@ def _full(
         load_triples(store, graph, bulk=True)  # a new store, read by no one yet
     convert = TermConverter()
     held: list[ox.Quad] = []
+    minted_anywhere: set[URIRef] = set()
     for name, path in zip(names, files, strict=True):
         one = stored.get(keys[path])
         if not isinstance(one, Converted):
@@ -215,6 +216,7 @@ def _full(
         shared.update(others)
         holder = ox.Literal(name)
         held += [ox.Quad(convert(iri), HELD_BY, holder, HELD_GRAPH) for iri, _where, minted in one.nodes if minted]
+        minted_anywhere.update(iri for iri, _where, minted in one.nodes if minted)
     store.bulk_extend(held)  # one call: each makes files of its own
     del held
     store.optimize()  # bulk-loaded files compacted: the queries below read them faster
@@ -231,7 +233,12 @@ def _full(
         inconsistency = reasoning()
     kept = {r.focus: origins[r.focus] for r in results if r.focus in origins}
     by_name = {name: keys[path] for name, path in zip(names, files, strict=True)}
-    _write_state(folder, CheckState(context, by_name, results, kept, shared, inconsistency))
+    if any(s in minted_anywhere for s, _p, _o in shared):
+        # a record states something about a node another record mints: removing that record's
+        # nodes would take the other's triples along, so no check of this project is incremental
+        (folder / "state.pickle").unlink(missing_ok=True)
+    else:
+        _write_state(folder, CheckState(context, by_name, results, kept, shared, inconsistency))
     return Checked(validation_report(results, shapes, origins), inconsistency, names, incremental=False)
 
 
@@ -287,10 +294,14 @@ def _incremental(
 
     store = _open(folder / "store")
     (folder / "dirty").touch()  # until the new state is written, the store is not trusted
+    minted_by: dict[URIRef, str] = {}
     for name, one in new.items():
         minted = [iri for iri, _where, is_minted in one.nodes if is_minted]
         if set(_holders(store, minted)) - {name, *removed, *changed}:
             raise _Full(f"{name} mints a node another record mints")
+        for iri in minted:
+            if minted_by.setdefault(iri, name) != name:
+                raise _Full(f"{name} mints a node {minted_by[iri]} mints")
 
     # what leaves and what enters the store
     shared = Counter(state.shared)
