@@ -182,10 +182,14 @@ def _full(
     loaded = load(paths, cache, jobs=2)  # raises InputErrors, as a build does
 
     def reasoning() -> str:
+        from regen_kg.fastreason import compile_tbox
+
         try:
             infer(loaded, cache=cache)
         except InconsistencyError as exc:
             return str(exc)
+        finally:  # the TBox later checks close changed records with, compiled now and kept
+            compile_tbox(_schema(paths), cache=cache)
         return ""
 
     # reasoning beside the validation, in a child forked before the store opens its threads
@@ -419,7 +423,7 @@ def _reason(
 ) -> str:
     """The inconsistency (empty if none) found by closing the changed records with their neighbours:
     the records minting a node they mention, and the records mentioning a node they mint."""
-    from regen_kg.fastreason import UnsupportedTBox, reason_parts, schema_graph
+    from regen_kg.fastreason import UnsupportedTBox, reason_parts
 
     if state.inconsistency:  # another record's inconsistency may remain: reason everything
         return _reason_all(paths, cache)
@@ -442,14 +446,21 @@ def _reason(
     for name, one in new.items():
         parts.append(one.triples)
         part_keys.append(keys[name])
-    mappings = to_graph(load_mappings(paths.data / "mappings"))
     try:
-        reason_parts(schema_graph(ontology, mappings), parts, part_keys, cache=cache)
+        reason_parts(_schema(paths, ontology), parts, part_keys, cache=cache)
     except InconsistencyError as exc:
         return str(exc)
     except UnsupportedTBox:
         return _reason_all(paths, cache)
     return ""
+
+
+def _schema(paths: ProjectPaths, ontology: Graph | None = None) -> Graph:
+    """The schema a check closes changed records with: the ontology as read, and the mappings."""
+    from regen_kg.fastreason import schema_graph
+
+    ontology = ontology if ontology is not None else load_ontology(paths)
+    return schema_graph(ontology, to_graph(load_mappings(paths.data / "mappings")))
 
 
 def _reason_all(paths: ProjectPaths, cache: BuildCache) -> str:
