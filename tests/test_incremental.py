@@ -66,8 +66,11 @@ def test_edits_report_what_a_full_validation_reports(project_copy: ProjectPaths)
     # a dangling reference: the finding's intervention is no longer one of the study's arms
     study.write_text(original, encoding="utf-8")
     edit(study, "  - id: cm-microneedling", "  - id: cm-microneedling-renamed")
-    with pytest.raises(InputErrors):  # a record-level error: reported as a build reports it
+    with pytest.raises(InputErrors) as checked:  # a record-level error: reported as a build reports it
         check(project_copy, project_cache(project_copy.root))
+    with pytest.raises(InputErrors) as loaded:
+        pipeline.load(project_copy)
+    assert str(checked.value) == str(loaded.value) and "liang-2022.yaml" in str(checked.value)
 
     # fixed again: every problem of the edit is gone
     study.write_text(original, encoding="utf-8")
