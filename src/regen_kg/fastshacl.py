@@ -242,13 +242,22 @@ def expand_subclasses(sparql: str, store: ox.Store, cache: dict[str, str]) -> st
     def values(match: re.Match[str]) -> str:
         var, cls = match.groups()
         if cls not in cache:
-            answer = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}")
-            assert isinstance(answer, ox.QuerySolutions)
-            members = sorted({row["c"].value for row in answer if isinstance(row["c"], ox.NamedNode)})
-            cache[cls] = " ".join(f"<{m}>" for m in members) or cls
+            cache[cls] = " ".join(f"<{m}>" for m in sorted(_subclasses(store, cls))) or cls
         return f"VALUES {var} {{ {cache[cls]} }}"
 
     return _SUBCLASS_STAR.sub(values, sparql)
+
+
+def _subclasses(store: ox.Store, cls: str) -> set[str]:
+    """The IRIs of ``cls`` (written as in SPARQL) and its subclasses in the data of ``store``."""
+    answer = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}")
+    assert isinstance(answer, ox.QuerySolutions)
+    return {row["c"].value for row in answer if isinstance(row["c"], ox.NamedNode)}
+
+
+def result_order(result: Result) -> tuple[str, str, str, str, str]:
+    """The order results are reported in: focus, path, value, component, message."""
+    return (str(result.focus), str(result.path), str(result.value), str(result.component), str(result.message))
 
 
 def run_checks(
@@ -292,9 +301,7 @@ def run_checks(
                 )
                 continue
             results.append(_result(check, focus, row.get("v"), check.message))
-    return sorted(
-        set(results), key=lambda r: (str(r.focus), str(r.path), str(r.value), str(r.component), str(r.message))
-    )
+    return sorted(set(results), key=result_order)
 
 
 def _members(shapes: Graph, store: ox.Store, nodes: Set[Node]) -> dict[Node, set[Node]]:
@@ -309,9 +316,7 @@ def _members(shapes: Graph, store: ox.Store, nodes: Set[Node]) -> dict[Node, set
     for shape in set(shapes.subjects(SH.targetClass, None)):
         classes: set[str] = set()
         for target in shapes.objects(shape, SH.targetClass):
-            answer = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {_n3(target)} }}")
-            assert isinstance(answer, ox.QuerySolutions)
-            classes |= {row["c"].value for row in answer if isinstance(row["c"], ox.NamedNode)} | {str(target)}
+            classes |= _subclasses(store, _n3(target)) | {str(target)}
         members[shape] = {node for node, node_types in types.items() if node_types & classes}
     return members
 

@@ -31,7 +31,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 
 from regen_kg.cache import CACHE_FOLDER, BuildCache, digest, files_key, program_key
 from regen_kg.errors import InconsistencyError, Location, RegenError
-from regen_kg.fastshacl import Result, compiled_shapes, run_checks, validation_report
+from regen_kg.fastshacl import Result, compiled_shapes, result_order, run_checks, validation_report
 from regen_kg.fileio import write_atomic
 from regen_kg.mappings import load_mappings, to_graph
 from regen_kg.ontology import TermIndex, load_ontology
@@ -360,7 +360,7 @@ def _incremental(
     data += ontology
     fresh = run_checks(compiled_shapes(shapes), store, data, only=affected)
     results = [r for r in state.results if r.focus not in affected] + fresh
-    results.sort(key=lambda r: (str(r.focus), str(r.path), str(r.value), str(r.component), str(r.message)))
+    results.sort(key=result_order)
     report = validation_report(results, shapes, origins)
     inconsistency = _reason(paths, cache, state, store, ontology, new, keys)
     store.flush()
