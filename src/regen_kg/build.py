@@ -65,6 +65,8 @@ class Loaded:
     #: the record triples again, one list per record, and their content keys (see records.RecordGraph)
     parts: list[list[Triple]] = field(default_factory=list)
     part_keys: list[str] | None = None
+    #: the nodes each record mints, in the order of ``parts``
+    minted: list[list[URIRef]] = field(default_factory=list)
 
     @property
     def parts_of_asserted(self) -> tuple[Graph, Graph, Graph]:
@@ -139,6 +141,7 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1)
         record_ids=records.record_ids,
         parts=records.parts,
         part_keys=records.keys,
+        minted=records.minted,
     )
 
 

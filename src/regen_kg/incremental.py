@@ -163,10 +163,15 @@ def _relative(paths: ProjectPaths, path: Path) -> str:
 def _split(one: Converted, external: dict[URIRef, ExternalTerm]) -> tuple[list[Triple], list[Triple]]:
     """A record's triples about nodes it mints, and the others with the labels of the external
     terms it uses (those another record may state too)."""
-    minted = {iri for iri, _where, is_minted in one.nodes if is_minted}
-    own = [t for t in one.triples if t[0] in minted]
-    others = [t for t in one.triples if t[0] not in minted]
-    labels = label_external_terms(cast(Any, [one.triples]), external)
+    return _split_triples(one.triples, {iri for iri, _where, is_minted in one.nodes if is_minted}, external)
+
+
+def _split_triples(
+    triples: list[Triple], minted: set[URIRef], external: dict[URIRef, ExternalTerm]
+) -> tuple[list[Triple], list[Triple]]:
+    own = [t for t in triples if t[0] in minted]
+    others = [t for t in triples if t[0] not in minted]
+    labels = label_external_terms(cast(Any, [triples]), external)
     return own, others + cast(list[Triple], list(labels))
 
 
@@ -201,7 +206,6 @@ def _full(
     ontology, mappings = load_ontology(paths), to_graph(load_mappings(paths.data / "mappings"))
     shared: Counter[Triple] = Counter()
     shared.update(cast(Iterable[Triple], label_external_terms((ontology, mappings), external)))
-    stored = cache.get_many("record", keys.values())
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dirty").touch()
     fresh = folder / "store.new"  # made beside the old store, then swapped in
@@ -212,15 +216,12 @@ def _full(
     convert = TermConverter()
     held: list[ox.Quad] = []
     minted_anywhere: set[URIRef] = set()
-    for name, path in zip(names, files, strict=True):
-        one = stored.get(keys[path])
-        if not isinstance(one, Converted):
-            raise RuntimeError(f"the build cache lost the conversion of {name}")  # load() just wrote it
-        _own, others = _split(one, external)
+    for name, part, minted in zip(names, loaded.parts, loaded.minted, strict=True):
+        _own, others = _split_triples(part, set(minted), external)
         shared.update(others)
         holder = ox.Literal(name)
-        held += [ox.Quad(convert(iri), HELD_BY, holder, HELD_GRAPH) for iri, _where, minted in one.nodes if minted]
-        minted_anywhere.update(iri for iri, _where, minted in one.nodes if minted)
+        held += [ox.Quad(convert(iri), HELD_BY, holder, HELD_GRAPH) for iri in minted]
+        minted_anywhere.update(minted)
     store.bulk_extend(held)  # one call: each makes files of its own
     del held
     store.optimize()  # bulk-loaded files compacted: the queries below read them faster

@@ -101,6 +101,8 @@ class RecordGraph:
     parts: list[list[Triple]] = field(default_factory=list)
     #: each record's content key (file, ontology, program), when read through a cache
     keys: list[str] | None = None
+    #: the nodes each record mints, in file order
+    minted: list[list[URIRef]] = field(default_factory=list)
 
 
 @dataclass
@@ -489,6 +491,7 @@ def convert_records(
         errors.extend(converter.convert())
         out.record_ids.append(record.id)
         out.parts.append(converter.triples)
+        out.minted.append([iri for iri, _where, minted in converter.nodes if minted])
     if errors:
         raise InputErrors(errors)
     _fill(out)
@@ -592,5 +595,6 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
                 out.origins[iri] = where
         out.record_ids.append(record.record_id)
         out.parts.append(record.triples)
+        out.minted.append([iri for iri, _where, minted in record.nodes if minted])
     _fill(out)
     return out
