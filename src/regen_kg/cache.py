@@ -65,8 +65,8 @@ def program_key() -> str:
     return files_key(package.rglob("*.py"))
 
 
-#: errors that make a stored file unreadable: it is then treated as missing
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError)
+#: errors that make a stored pickle unreadable: it is then treated as missing
+UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError)
 
 
 class BuildCache:
@@ -85,7 +85,7 @@ class BuildCache:
         try:
             data = self._path(kind, key).read_bytes()
             value = pickle.loads(data)  # our own files, written by put() below
-        except _UNREADABLE:
+        except UNREADABLE:
             self.misses[kind] += 1
             return None
         self.hits[kind] += 1
@@ -100,7 +100,7 @@ class BuildCache:
     def _read_bucket(self, kind: str, bucket: str) -> dict[str, bytes]:
         try:
             entries = pickle.loads(self._bucket_path(kind, bucket).read_bytes())
-        except _UNREADABLE:
+        except UNREADABLE:
             return {}
         return entries if isinstance(entries, dict) else {}
 
@@ -115,7 +115,7 @@ class BuildCache:
             for key in bucket_keys:
                 try:
                     found[key] = pickle.loads(entries[key])
-                except (KeyError, *_UNREADABLE):
+                except (KeyError, *UNREADABLE):
                     self.misses[kind] += 1
                 else:
                     self.hits[kind] += 1

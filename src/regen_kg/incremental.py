@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 
-from regen_kg.cache import CACHE_FOLDER, BuildCache, digest, files_key, program_key
+from regen_kg.cache import CACHE_FOLDER, UNREADABLE, BuildCache, digest, files_key, program_key
 from regen_kg.errors import InconsistencyError, Location, RegenError
 from regen_kg.fastshacl import Result, compiled_shapes, result_order, run_checks, validation_report
 from regen_kg.fileio import write_atomic
@@ -116,18 +116,19 @@ def check(paths: ProjectPaths, cache: BuildCache, *, full: bool = False) -> Chec
     ontology = load_ontology(paths)
     terms = TermIndex(ontology)
     shapes = load_shapes(paths)
+    schema = _schema(paths, ontology)
     context = _context(paths)
     state = None if full else _read_state(folder, context)
     why = "asked for" if full else "no earlier check of these inputs"
     if state is not None:
         try:
-            result = _incremental(paths, cache, folder, state, ontology, terms, shapes)
+            result = _incremental(paths, cache, folder, state, schema, terms, shapes)
         except _Full as exc:
             why = str(exc)
         else:
             result.seconds = time.perf_counter() - started
             return result
-    result = _full(paths, cache, folder, context, terms, shapes)
+    result = _full(paths, cache, folder, context, schema, terms, shapes)
     result.why_full = why
     result.seconds = time.perf_counter() - started
     return result
@@ -146,7 +147,7 @@ def _read_state(folder: Path, context: str) -> CheckState | None:
         return None  # a check stopped half-way: the store may not match the state
     try:
         state = pickle.loads((folder / "state.pickle").read_bytes())  # our own file, written below
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+    except UNREADABLE:
         return None
     return state if isinstance(state, CheckState) and state.context == context else None
 
@@ -163,7 +164,7 @@ def _relative(paths: ProjectPaths, path: Path) -> str:
 def _split(one: Converted, external: dict[URIRef, ExternalTerm]) -> tuple[list[Triple], list[Triple]]:
     """A record's triples about nodes it mints, and the others with the labels of the external
     terms it uses (those another record may state too)."""
-    return _split_triples(one.triples, {iri for iri, _where, is_minted in one.nodes if is_minted}, external)
+    return _split_triples(one.triples, set(one.minted), external)
 
 
 def _split_triples(
@@ -179,7 +180,13 @@ def _split_triples(
 
 
 def _full(
-    paths: ProjectPaths, cache: BuildCache, folder: Path, context: str, terms: TermIndex, shapes: Graph
+    paths: ProjectPaths,
+    cache: BuildCache,
+    folder: Path,
+    context: str,
+    schema: Graph,
+    terms: TermIndex,
+    shapes: Graph,
 ) -> Checked:
     from regen_kg.build import infer, load
     from regen_kg.forked import ChildFailed, Forked, can_fork
@@ -194,7 +201,7 @@ def _full(
         except InconsistencyError as exc:
             return str(exc)
         finally:  # the TBox later checks close changed records with, compiled now and kept
-            compile_tbox(_schema(paths), cache=cache)
+            compile_tbox(schema, cache=cache)
         return ""
 
     # reasoning beside the validation, in a child forked before the store opens its threads
@@ -203,9 +210,8 @@ def _full(
     names = [_relative(paths, f) for f in files]
     keys = record_keys(files, terms)  # the ontology as read, before external labels are added
     external = load_terms(paths.external_terms)
-    ontology, mappings = load_ontology(paths), to_graph(load_mappings(paths.data / "mappings"))
     shared: Counter[Triple] = Counter()
-    shared.update(cast(Iterable[Triple], label_external_terms((ontology, mappings), external)))
+    shared.update(cast(Iterable[Triple], label_external_terms(schema, external)))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dirty").touch()
     fresh = folder / "store.new"  # made beside the old store, then swapped in
@@ -255,7 +261,7 @@ def _incremental(
     cache: BuildCache,
     folder: Path,
     state: CheckState,
-    ontology: Graph,
+    schema: Graph,
     terms: TermIndex,
     shapes: Graph,
 ) -> Checked:
@@ -292,7 +298,7 @@ def _incremental(
         raise _Full("an unknown external term") from exc
     split_old = [_split(one, external) for one in old.values()]
 
-    schema_terms = {s for s in ontology.subjects() if isinstance(s, URIRef)}
+    schema_terms = {s for s in schema.subjects() if isinstance(s, URIRef)}
     for name, (own, _others) in split_new.items():
         if any(s in schema_terms or str(s).startswith(REGEN) for s, _p, _o in own):
             raise _Full(f"{name} states something about an ontology term")
@@ -301,7 +307,7 @@ def _incremental(
     (folder / "dirty").touch()  # until the new state is written, the store is not trusted
     minted_by: dict[URIRef, str] = {}
     for name, one in new.items():
-        minted = [iri for iri, _where, is_minted in one.nodes if is_minted]
+        minted = one.minted
         if set(_holders(store, minted)) - {name, *removed, *changed}:
             raise _Full(f"{name} mints a node another record mints")
         for iri in minted:
@@ -322,7 +328,7 @@ def _incremental(
     old_nodes = _minted_by(store, [*changed, *removed])
     touched = set(old_nodes) | {s for s, _p, _o in gone_shared | new_shared}
     for one in new.values():
-        touched |= {iri for iri, _where, is_minted in one.nodes if is_minted}
+        touched |= set(one.minted)
     affected = _reaching(store, touched)
 
     convert = TermConverter()
@@ -339,9 +345,7 @@ def _incremental(
     store.extend(ox.Quad(convert(s), convert(p), convert(o), default) for s, p, o in added)
     for name, one in new.items():
         held = ox.Literal(name)
-        store.extend(
-            ox.Quad(convert(iri), HELD_BY, held, HELD_GRAPH) for iri, _where, is_minted in one.nodes if is_minted
-        )
+        store.extend(ox.Quad(convert(iri), HELD_BY, held, HELD_GRAPH) for iri in one.minted)
     affected |= _reaching(store, touched)
     if len(affected) > MAX_FOCUS:
         raise _Full(f"the edit reaches {len(affected)} nodes")
@@ -358,12 +362,12 @@ def _incremental(
         for triple in held.triples:
             data.add(triple)
         origins.update({iri: where for iri, where, _minted in held.nodes})
-    data += ontology
+    data += schema
     fresh = run_checks(compiled_shapes(shapes), store, data, only=affected)
     results = [r for r in state.results if r.focus not in affected] + fresh
     results.sort(key=result_order)
     report = validation_report(results, shapes, origins)
-    inconsistency = _reason(paths, cache, state, store, ontology, new, keys)
+    inconsistency = _reason(paths, cache, state, store, schema, new, keys)
     store.flush()
     del store
     cache.put_many("record", {keys[n]: one for n, one in new.items()}, set(keys.values()))
@@ -418,7 +422,7 @@ def _reason(
     cache: BuildCache,
     state: CheckState,
     store: ox.Store,
-    ontology: Graph,
+    schema: Graph,
     new: dict[str, Converted],
     keys: dict[str, str],
 ) -> str:
@@ -429,7 +433,7 @@ def _reason(
     if state.inconsistency:  # another record's inconsistency may remain: reason everything
         return _reason_all(paths, cache)
     mentioned = {n for one in new.values() for t in one.triples for n in (t[0], t[2]) if isinstance(n, URIRef)}
-    minted = {iri for one in new.values() for iri, _where, is_minted in one.nodes if is_minted}
+    minted = {iri for one in new.values() for iri in one.minted}
     near = set(_holders(store, mentioned - minted))
     if minted:
         rows = _rows(store, f"SELECT DISTINCT ?s WHERE {{ {_values('n', minted)} ?s ?p ?n }}")
@@ -448,7 +452,7 @@ def _reason(
         parts.append(one.triples)
         part_keys.append(keys[name])
     try:
-        reason_parts(_schema(paths, ontology), parts, part_keys, cache=cache)
+        reason_parts(schema, parts, part_keys, cache=cache)
     except InconsistencyError as exc:
         return str(exc)
     except UnsupportedTBox:
@@ -456,11 +460,11 @@ def _reason(
     return ""
 
 
-def _schema(paths: ProjectPaths, ontology: Graph | None = None) -> Graph:
-    """The schema a check closes changed records with: the ontology as read, and the mappings."""
+def _schema(paths: ProjectPaths, ontology: Graph) -> Graph:
+    """The schema a check validates against and closes changed records with: the ontology as
+    read (without external-term labels), and the mappings."""
     from regen_kg.fastreason import schema_graph
 
-    ontology = ontology if ontology is not None else load_ontology(paths)
     return schema_graph(ontology, to_graph(load_mappings(paths.data / "mappings")))
 
 

@@ -116,6 +116,11 @@ class Converted:
     nodes: list[tuple[URIRef, Location, bool]]
     errors: list[InputError]
 
+    @property
+    def minted(self) -> list[URIRef]:
+        """The nodes this record mints (not those it shares), in order."""
+        return [iri for iri, _where, minted in self.nodes if minted]
+
 
 def publication_iri(record_id: str) -> URIRef:
     return PUBLICATION[record_id]
@@ -595,6 +600,6 @@ def _convert_each(files: list[Path], terms: TermIndex, cache: RecordCache | None
                 out.origins[iri] = where
         out.record_ids.append(record.record_id)
         out.parts.append(record.triples)
-        out.minted.append([iri for iri, _where, minted in record.nodes if minted])
+        out.minted.append(record.minted)
     _fill(out)
     return out
