@@ -657,6 +657,9 @@ def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], floa
     finally:
         record.write_text(text, encoding="utf-8")
         shutil.rmtree(out, ignore_errors=True)
+    ask = ("query", "improved-outcome", "--store", "oxigraph", "--format", "csv")
+    times[QUERY_FIRST] = _command_wall(paths, *ask)
+    times[QUERY_AGAIN] = _command_wall(paths, *ask)
     return times, cold.peak_mb
 
 
@@ -665,6 +668,10 @@ COLD_WALL = "regen-kg build --no-cache: wall time of the command, start-up to ex
 REBUILD = "rebuild after editing one study record (cache, every file written)"
 CHECK_FIRST = "regen-kg check, first run (validates and reasons everything; makes its store): wall time"
 CHECK_EDIT = "regen-kg check after editing one study record (validates and reasons what changed): wall time"
+QUERY_FIRST = (
+    "regen-kg query improved-outcome --store oxigraph, first after an edit (builds and saves the graph): wall time"
+)
+QUERY_AGAIN = "regen-kg query improved-outcome --store oxigraph, inputs unchanged (opens the saved graph): wall time"
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:

@@ -60,9 +60,13 @@ def graph_key(graph: Graph) -> str:
 
 @cache
 def program_key() -> str:
-    """A hash of this package's Python sources: a new program version never reads old entries."""
+    """A hash of this package's Python sources and of the prefix table it reads from the checkout
+    (``prefixes.prefix_table_file``): a new program version never reads old entries."""
+    from regen_kg.prefixes import prefix_table_file
+
     package = Path(__file__).resolve().parent
-    return files_key(package.rglob("*.py"))
+    table = prefix_table_file()
+    return files_key([*package.rglob("*.py"), *([table] if table.is_file() else [])])
 
 
 #: errors that make a stored pickle unreadable: it is then treated as missing

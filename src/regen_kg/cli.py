@@ -247,7 +247,12 @@ def query(
         backend = open_store(f"sparql:{endpoint}")
     else:
         cache = project_cache(paths.root) if use_cache else None
-        backend = pipeline.run(paths, cache=cache).store(store)
+        if store == "oxigraph" and use_cache:  # the graph of the last build of these inputs, if any
+            from regen_kg.querystore import saved_store
+
+            backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache))
+        else:
+            backend = pipeline.run(paths, cache=cache).store(store)
     values, notes = resolve_external(backend, stored, values)
     for note in notes:
         click.echo(note, err=True)

@@ -113,6 +113,14 @@ class OxigraphStore:
         self._store = ox.Store(path) if path else ox.Store()
         self._prefixes = prefix_map()
 
+    @classmethod
+    def read_only(cls, path: str) -> OxigraphStore:
+        """An on-disk store opened for reading only (several readers may open it at once)."""
+        store = cls.__new__(cls)
+        store._store = ox.Store.read_only(path)
+        store._prefixes = prefix_map()
+        return store
+
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store itself, for callers that speak its API (fast validation)."""

@@ -78,7 +78,8 @@ class PrefixRecord:
 _COLUMNS = ("prefix", "uri_prefix", "pattern", "name", "license", "bioregistry")
 
 
-def _prefix_table() -> Path:
+def prefix_table_file() -> Path:
+    """The prefix table of the checkout (or of $REGEN_KG_ROOT): data/vocab/prefixes.tsv."""
     from regen_kg.paths import project_paths
 
     return project_paths().data / "vocab" / "prefixes.tsv"
@@ -87,7 +88,7 @@ def _prefix_table() -> Path:
 @lru_cache(maxsize=1)
 def external_prefixes() -> dict[str, PrefixRecord]:
     """The external vocabularies of ``data/vocab/prefixes.tsv`` (generated from bioregistry)."""
-    with _prefix_table().open(encoding="utf-8", newline="") as handle:
+    with prefix_table_file().open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
         return {row["prefix"]: PrefixRecord(**{k: row[k] for k in _COLUMNS}) for row in rows}
 
