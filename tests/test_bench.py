@@ -16,6 +16,7 @@ from regen_kg.bench import (
     INTERVENTION_KINDS,
     QUERY_AGAIN,
     QUERY_FIRST,
+    QUERY_OTHER,
     REBUILD,
     generate,
     markdown,
@@ -87,6 +88,7 @@ def test_benchmark_runs_every_stage_and_the_reference(tmp_path: Path) -> None:
         CHECK_FIRST,
         CHECK_EDIT,
         QUERY_FIRST,
+        QUERY_OTHER,
         QUERY_AGAIN,
     }
     assert all(seconds > 0 for seconds in row["builds s"].values())

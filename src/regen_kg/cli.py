@@ -25,9 +25,19 @@ from regen_kg.memstore import instance_counts, union_size
 from regen_kg.ontology import load_ontology
 from regen_kg.paths import ProjectPaths, project_paths
 from regen_kg.prefixes import REGEN, prefix_table_text, refresh_external_prefixes
-from regen_kg.queries import ParameterError, adhoc_query, bind, load_catalogue, resolve_external, run_query
+from regen_kg.queries import (
+    ParameterError,
+    QueryResult,
+    StoredQuery,
+    adhoc_query,
+    bind,
+    check_syntax,
+    load_catalogue,
+    resolve_external,
+    run_query,
+)
 from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
-from regen_kg.store import open_store
+from regen_kg.store import GraphStore, open_store
 from regen_kg.terms import load_terms
 
 console = Console(stderr=False, highlight=False)
@@ -235,28 +245,16 @@ def query(
     if query_file is not None:
         stored = adhoc_query(query_file)
     else:
-        catalogue = load_catalogue(paths)
+        catalogue = load_catalogue(paths, check=False)  # headers only: the chosen query is checked below
         if name not in catalogue:
             raise click.BadParameter(
                 f"no stored query {name!r}; run 'regen-kg queries' to list them", param_hint="NAME"
             )
         stored = catalogue[name]
+        check_syntax(stored.text, stored.path)
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work
-    if endpoint:
-        backend = open_store(f"sparql:{endpoint}")
-    else:
-        cache = project_cache(paths.root) if use_cache else None
-        if store == "oxigraph" and use_cache:  # the graph of the last build of these inputs, if any
-            from regen_kg.querystore import saved_store
-
-            backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache))
-        else:
-            backend = pipeline.run(paths, cache=cache).store(store)
-    values, notes = resolve_external(backend, stored, values)
-    for note in notes:
-        click.echo(note, err=True)
-    result = run_query(backend, stored, values)
+    result = _answer(paths, stored, values, endpoint=endpoint, store=store, use_cache=use_cache)
     if result.graph is not None:
         graph_fmt = fmt or "ttl"
         if graph_fmt not in GRAPH_FORMATS:
@@ -268,6 +266,55 @@ def query(
     if row_fmt not in SELECT_FORMATS:
         raise click.BadParameter("a SELECT query writes table, csv, tsv, json or md", param_hint="--format")
     click.echo(render_rows(result, row_fmt), nl=False)
+
+
+def _answer(
+    paths: ProjectPaths,
+    stored: StoredQuery,
+    values: dict[str, str],
+    *,
+    endpoint: str | None,
+    store: str,
+    use_cache: bool,
+) -> QueryResult:
+    """The answer of ``stored``: from an endpoint; else the one saved for these inputs, or
+    computed (on the saved Oxigraph store, or on a graph built in memory) and saved."""
+    if endpoint:
+        return _evaluate(open_store(f"sparql:{endpoint}"), stored, values)
+    cache = project_cache(paths.root) if use_cache else None
+    if cache is None:
+        return _evaluate(pipeline.run(paths).store(store), stored, values)
+    from regen_kg.answers import Answer, SavedAnswers
+    from regen_kg.querystore import inputs_key, saved_store
+
+    answers = SavedAnswers(paths, inputs_key(paths))
+    key = answers.key(store, stored, values)
+    saved = answers.get(key)
+    if saved is not None:
+        for note in saved.notes:
+            click.echo(note, err=True)
+        return saved.result
+    backend: GraphStore
+    if store == "oxigraph":  # the graph of the last build of these inputs, if any
+        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache))
+    else:
+        backend = pipeline.run(paths, cache=cache).store(store)
+    notes: list[str] = []
+    result = _evaluate(backend, stored, values, notes)
+    answers.put(key, Answer(result, notes))
+    return result
+
+
+def _evaluate(
+    backend: GraphStore, stored: StoredQuery, values: dict[str, str], notes: list[str] | None = None
+) -> QueryResult:
+    """Run ``stored`` on ``backend``, printing (and collecting) what resolving external ids did."""
+    resolved, said = resolve_external(backend, stored, values)
+    for note in said:
+        click.echo(note, err=True)
+    if notes is not None:
+        notes.extend(said)
+    return run_query(backend, stored, resolved)
 
 
 @cli.command()

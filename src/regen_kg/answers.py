@@ -1,0 +1,70 @@
+"""Answers of queries kept on disk under the key of the project's inputs, for asking again.
+
+An answer is a function of the graph (itself a function of the inputs, ``querystore.inputs_key``),
+the store that evaluated it (Oxigraph writes numbers in canonical form), the query text and the
+parameters as given. Asking the same again, in any output format, reads the saved answer; any
+edit to an input changes the key, and answers of other inputs are removed when one is saved.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest
+from regen_kg.fileio import write_atomic
+from regen_kg.paths import ProjectPaths
+from regen_kg.queries import QueryResult, StoredQuery
+
+#: Where answers are kept, relative to the project root: a folder per inputs key.
+ANSWER_FOLDER = CACHE_FOLDER / "answers"
+
+
+@dataclass
+class Answer:
+    """A saved answer and the notes printed when it was computed (external ids resolved)."""
+
+    result: QueryResult
+    notes: list[str] = field(default_factory=list)
+
+
+class SavedAnswers:
+    """The answers saved for one state of the inputs (``inputs``: ``querystore.inputs_key``)."""
+
+    def __init__(self, paths: ProjectPaths, inputs: str) -> None:
+        self._root = paths.root / ANSWER_FOLDER
+        self._inputs = inputs
+        self._folder = self._root / inputs
+
+    @staticmethod
+    def key(store: str, query: StoredQuery, values: Mapping[str, str]) -> str:
+        """The key of one question: the store, the query text, the parameters as given."""
+        params = [f"{name}={value}" for name, value in sorted(values.items())]
+        return digest(store, query.text, *params)
+
+    def get(self, key: str) -> Answer | None:
+        """The answer saved under ``key``, or None (never saved, or unreadable)."""
+        try:
+            answer = pickle.loads((self._folder / f"{key}.pickle").read_bytes())  # our own file
+        except UNREADABLE:
+            return None
+        return answer if isinstance(answer, Answer) else None
+
+    def put(self, key: str, answer: Answer) -> None:
+        """Save ``answer`` (SELECT and ASK answers only: a graph is not kept) and remove the
+        answers of other inputs."""
+        if answer.result.graph is not None:
+            return
+        self._folder.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self._folder / f"{key}.pickle", data, durable=False)
+        for entry in self._root.iterdir():
+            if entry.name != self._inputs:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    @property
+    def folder(self) -> Path:
+        return self._folder

@@ -1,0 +1,86 @@
+"""Saved answers: asking the same question again reads the answer saved for the same inputs, in
+any output format; an edit to any input makes the next answer fresh."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+from regen_kg.answers import ANSWER_FOLDER, Answer, SavedAnswers
+from regen_kg.paths import ProjectPaths
+from regen_kg.queries import QueryResult, load_catalogue
+from regen_kg.querystore import STORE_FOLDER
+
+from .helpers import edit
+from .test_cli import run
+
+AMIRKHANI = "data/studies/amirkhani-2016.yaml"
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_same_question_again_reads_the_saved_answer(project_copy: ProjectPaths) -> None:
+    root = project_copy.root
+    ask = ("query", "limitations", "--store", "oxigraph")
+    first = run(*ask, "--format", "csv", root=root)
+    assert first.returncode == 0, first.stderr
+    assert "16 patients" in {row["limitationText"] for row in csv_rows(first.stdout)}
+    assert len(list((root / ANSWER_FOLDER).glob("*/*.pickle"))) == 1
+    # Without the saved graph, an answer that was not saved would have to build it again.
+    shutil.rmtree(root / STORE_FOLDER)
+    again = run(*ask, "--format", "csv", root=root)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout
+    as_json = run(*ask, "--format", "json", root=root)  # another format, the same saved answer
+    assert as_json.returncode == 0, as_json.stderr
+    bindings = json.loads(as_json.stdout)["results"]["bindings"]
+    assert len(bindings) == len(csv_rows(first.stdout))
+    assert not (root / STORE_FOLDER).exists()
+
+    edit(root / AMIRKHANI, "text: 16 patients", "text: sixteen patients")
+    edited = run(*ask, "--format", "csv", root=root)
+    assert edited.returncode == 0, edited.stderr
+    texts = {row["limitationText"] for row in csv_rows(edited.stdout)}
+    assert "sixteen patients" in texts and "16 patients" not in texts
+    assert len(list((root / ANSWER_FOLDER).iterdir())) == 1  # the answers of the old inputs are gone
+
+
+def test_saved_answer_repeats_its_notes(project_copy: ProjectPaths) -> None:
+    """An external id resolved to our term is reported on every ask, saved or not."""
+    ask = ("query", "studies-by-cell-type", "-p", "cellType=CL:0000134", "--format", "csv")
+    first = run(*ask, root=project_copy.root)
+    again = run(*ask, root=project_copy.root)
+    for done in (first, again):
+        assert done.returncode == 0, done.stderr
+        assert "CL:0000134 is an exact match of regen:MesenchymalStemCell" in done.stderr
+    assert again.stdout == first.stdout
+    assert "study:amirkhani-2016" in first.stdout  # SVF contains mesenchymal stem cells
+
+
+def test_keys_tell_stores_and_parameters_apart(paths: ProjectPaths) -> None:
+    query = load_catalogue(paths)["studies-by-cell-type"]
+    keys = {
+        SavedAnswers.key("rdflib", query, {}),
+        SavedAnswers.key("oxigraph", query, {}),
+        SavedAnswers.key("rdflib", query, {"cellType": "CL:0000134"}),
+        SavedAnswers.key("rdflib", query, {"cellType": "regen:MesenchymalStemCell"}),
+    }
+    assert len(keys) == 4
+
+
+def test_broken_or_graph_answers_are_not_read(tmp_path: Path) -> None:
+    answers = SavedAnswers(ProjectPaths(tmp_path), "inputs")
+    answers.put("k", Answer(QueryResult(form="SELECT", vars=["x"], rows=[{"x": "1"}], terms=[{"x": None}])))
+    saved = answers.get("k")
+    assert saved is not None and saved.result.rows == [{"x": "1"}]
+    (answers.folder / "k.pickle").write_bytes(b"not a pickle")
+    assert answers.get("k") is None
+    from rdflib import Graph
+
+    answers.put("g", Answer(QueryResult(form="CONSTRUCT", graph=Graph())))
+    assert answers.get("g") is None
