@@ -38,6 +38,7 @@ EXPECTED_NAMES = {
     "study-subgraph",
     "disagreements",
     "claim-support",
+    "contested-questions",
 }
 
 

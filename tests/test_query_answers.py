@@ -10,6 +10,7 @@ not copied from a run of the queries. Record IRIs follow the way the build mints
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -972,6 +973,87 @@ def test_claim_support(ask: Any) -> None:
     for row in rows.values():
         if row["support"] == claims_only:
             assert row["verifiedFindings"] == "0" and row["claims"] == row["statements"]
+
+
+# --------------------------------------------------------------------------------------------
+# 17 contested-questions
+
+
+def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> None:
+    """Statements filed under "PRP added to cell or fat therapy" (records rigotti-2016,
+    willemsen-2018, lee-2019 and source-review):
+
+    - Rigotti 2016 findings: Inflammation worse; DermalArchitecture no different (twice);
+    - Willemsen 2018 findings: RecoveryTime better; SkinElasticity, VolumeRetention and
+      PatientSatisfaction no different;
+    - claims stated in the review: Lee 2019 WrinkleDepth, SkinHydration and SkinElasticity
+      better; the review's own booster claim, SkinRejuvenation better.
+
+    Inflammation and DermalArchitecture sit below HistologicalOutcome, the other skin outcomes
+    below ClinicalSkinOutcome, both below SkinRejuvenation; RecoveryTime and PatientSatisfaction
+    are not skin-rejuvenation outcomes.
+    """
+    rows = ask("contested-questions")
+    counts = (
+        "statements",
+        "betterStatements",
+        "noDifferenceStatements",
+        "worseStatements",
+        "findings",
+        "claims",
+        "sources",
+    )
+    got = {(r["comparison"], r["outcome"]): tuple(r[c] for c in counts) for r in rows}
+    booster = "regen:PRPAddedToCellOrFatTherapy"
+    assert got == {
+        # the 4 claims (review) and 5 findings below skin rejuvenation, from 3 documents
+        (booster, "regen:SkinRejuvenation"): ("9", "4", "4", "1", "5", "4", "3"),
+        # Lee's elasticity claim and the booster claim against Willemsen's finding
+        (booster, "regen:SkinElasticity"): ("3", "2", "1", "0", "1", "2", "2"),
+        # the booster claim against Willemsen's volume finding
+        (booster, "regen:VolumeRetention"): ("2", "1", "1", "0", "1", "1", "2"),
+        # the booster claim against Rigotti's inflammation finding
+        (booster, "regen:Inflammation"): ("2", "1", "0", "1", "1", "1", "2"),
+        # the booster claim against Rigotti's two regeneration findings
+        (booster, "regen:DermalArchitecture"): ("3", "1", "2", "0", "2", "1", "2"),
+        # not listed: WrinkleDepth and SkinHydration (every statement better), RecoveryTime and
+        # PatientSatisfaction (one statement each)
+    }
+    assert col(rows, "sharedQuestion") == {"platelet-rich plasma added to stem-cell or fat-graft therapy"}
+
+
+def test_contested_questions_cover_every_disagreeing_pair(ask: Any) -> None:
+    """Each side of each pair of the disagreements query has its question and outcome listed."""
+    listed = cols(ask("contested-questions"), "sharedQuestion", "outcome")
+    for pair in ask("disagreements"):
+        assert (pair["sharedQuestion"], pair["aOutcome"]) in listed
+        assert (pair["sharedQuestion"], pair["bOutcome"]) in listed
+
+
+def test_contested_questions_on_a_generated_corpus(tmp_path: Path, catalogue: dict[str, StoredQuery]) -> None:
+    """On a generated corpus (many questions, claims and findings mixed): every disagreeing pair
+    is covered, each listed row's counts add up, and it has two polarities in two documents."""
+    from regen_kg import build as pipeline
+    from regen_kg.bench import generate
+
+    corpus = generate(24, seed=11, out=tmp_path / "corpus")
+    store = pipeline.run(corpus.paths).store("oxigraph")
+    pairs = run_query(store, catalogue["disagreements"]).rows
+    rows = run_query(store, catalogue["contested-questions"]).rows
+    assert pairs and rows
+    listed = cols(rows, "sharedQuestion", "outcome")
+    assert {(p["sharedQuestion"], p["aOutcome"]) for p in pairs} <= listed
+    assert {(p["sharedQuestion"], p["bOutcome"]) for p in pairs} <= listed
+    for row in rows:
+        n = {
+            k: int(row[k] or 0)
+            for k in row
+            if k.endswith("Statements") or k in ("statements", "findings", "claims", "sources")
+        }
+        assert n["betterStatements"] + n["noDifferenceStatements"] + n["worseStatements"] == n["statements"]
+        assert n["findings"] + n["claims"] == n["statements"]
+        assert n["sources"] >= 2
+        assert sum(1 for k in ("betterStatements", "noDifferenceStatements", "worseStatements") if n[k]) >= 2
 
 
 # --------------------------------------------------------------------------------------------
