@@ -103,6 +103,47 @@ def test_a_crashed_child_is_redone_in_the_parent(
     assert files(tmp_path / "one") == files(tmp_path / "two")
 
 
+def test_run_in_two_processes_gives_the_same_graph_and_report(paths: ProjectPaths) -> None:
+    """``run(jobs=2)`` (query, serve) validates in a child beside the reasoning: same result."""
+    from regen_kg.export import to_ntriples
+
+    one = pipeline.run(paths, jobs=1)
+    two = pipeline.run(paths, jobs=2)
+    assert to_ntriples(two.inferred) == to_ntriples(one.inferred) and len(one.inferred) > 1000
+    assert two.report.problems == one.report.problems and two.report.conforms
+
+
+@pytest.mark.parametrize(
+    ("edits", "error"),
+    [
+        ([INVALID], pipeline.ValidationFailed),
+        ([INCONSISTENT], InconsistencyError),
+        ([INVALID, INCONSISTENT], pipeline.ValidationFailed),  # in order, validation fails first
+    ],
+)
+def test_run_errors_are_the_same_in_both_modes(
+    project_copy: ProjectPaths, edits: list[tuple[str, str, str]], error: type[Exception]
+) -> None:
+    for record, old, new in edits:
+        edit(project_copy.data / "studies" / record, old, new)
+    caught = []
+    for jobs in (1, 2):
+        with pytest.raises(error) as exc:
+            pipeline.run(project_copy, jobs=jobs)
+        caught.append(str(exc.value))
+    assert caught[0] == caught[1]
+
+
+def test_run_redoes_a_crashed_child_in_the_parent(paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Dying(Forked[object]):
+        def __init__(self, fn: object) -> None:
+            super().__init__(lambda: os._exit(3))
+
+    monkeypatch.setattr(pipeline, "Forked", Dying)
+    built = pipeline.run(paths, jobs=2)
+    assert built.report.conforms and len(built.inferred) > 1000
+
+
 def test_forked_returns_the_value_or_the_childs_traceback() -> None:
     assert Forked(lambda: {"n": 3}).result() == {"n": 3}
     with pytest.raises(ChildFailed, match="ZeroDivisionError"):

@@ -199,18 +199,34 @@ def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | N
 
 
 @paused_gc
-def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None) -> Built:
+def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None, jobs: int = 1) -> Built:
     """Load, validate and reason. Raises ValidationFailed on SHACL violations and
     InconsistencyError if reasoning finds the graph inconsistent.
 
     A ``cache`` (``cache.project_cache``) skips the records and the ontology compilation that
     have not changed since the build that filled it; the result is the same as without it.
+    With ``jobs`` = 2 the validation runs in a forked child beside the reasoning; the errors are
+    the same as in order (a validation error wins over a reasoning error).
     """
     loaded = load(paths, cache)
-    report = validate(paths, loaded, engine=engine)
-    if not report.conforms:
-        raise ValidationFailed(format_problems(report))
-    inferred = infer(loaded, engine=engine, cache=cache)
+    child = Forked(lambda: validate(paths, loaded, engine=engine)) if jobs > 1 and can_fork() else None
+    if child is None:
+        report = validate(paths, loaded, engine=engine)
+        _raise_if_invalid(report)
+        inferred = infer(loaded, engine=engine, cache=cache)
+    else:
+        failure: Exception | None = None
+        try:
+            inferred = infer(loaded, engine=engine, cache=cache)
+        except Exception as exc:
+            failure = exc
+        try:
+            report = child.result()
+        except ChildFailed:  # run it here, so that its error is raised as itself
+            report = validate(paths, loaded, engine=engine)
+        _raise_if_invalid(report)
+        if failure is not None:
+            raise failure
     examples = catalogue_graph(load_catalogue(paths).values())
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 

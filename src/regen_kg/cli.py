@@ -283,7 +283,7 @@ def _answer(
         return _evaluate(open_store(f"sparql:{endpoint}"), stored, values)
     cache = project_cache(paths.root) if use_cache else None
     if cache is None:
-        return _evaluate(pipeline.run(paths).store(store), stored, values)
+        return _evaluate(pipeline.run(paths, jobs=pipeline.DEFAULT_JOBS).store(store), stored, values)
     from regen_kg.answers import Answer, SavedAnswers
     from regen_kg.querystore import inputs_key, saved_store
 
@@ -295,10 +295,11 @@ def _answer(
             click.echo(note, err=True)
         return saved.result
     backend: GraphStore
+    jobs = pipeline.DEFAULT_JOBS
     if store == "oxigraph":  # the graph of the last build of these inputs, if any
-        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache))
+        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs))
     else:
-        backend = pipeline.run(paths, cache=cache).store(store)
+        backend = pipeline.run(paths, cache=cache, jobs=jobs).store(store)
     notes: list[str] = []
     result = _evaluate(backend, stored, values, notes)
     answers.put(key, Answer(result, notes))
@@ -330,7 +331,7 @@ def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: i
     from regen_kg.serve import run
 
     click.echo("building the graph ...", err=True)
-    built = pipeline.run(paths)
+    built = pipeline.run(paths, jobs=pipeline.DEFAULT_JOBS)  # before the server starts its threads
     click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", err=True)
     run(built, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
 
