@@ -15,7 +15,7 @@ from regen_kg.catalogue import QUERY_BASE, catalogue_graph
 from regen_kg.errors import InputError
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import SCHEMA, SH
-from regen_kg.queries import ParameterError, bind, load_catalogue, parse_query_file, run_query
+from regen_kg.queries import ParameterError, bind, check_syntax, load_catalogue, parse_query_file, run_query
 from regen_kg.results import render_rows
 from regen_kg.store import GraphStore
 
@@ -99,6 +99,28 @@ def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     assert info.value.location.path == path
     assert info.value.location.line in (4, 5)
     assert info.value.location.column is not None
+
+
+@pytest.mark.parametrize("parser", ["oxigraph", "rdflib"])
+def test_both_parsers_place_the_error(parser: str) -> None:
+    """Oxigraph's parser checks the catalogue in a build; rdflib's checks a query about to run on
+    rdflib. Both name the line and column of the error, in a message of one line."""
+    text = (
+        "PREFIX regen: <https://w3id.org/regen-kg/ontology/>\nSELECT ?x WHERE {\n  ?x regen:outcome ?o .\n  FILTER( }\n"
+    )
+    with pytest.raises(InputError) as info:
+        check_syntax(text, "q.rq", parser=parser)
+    assert info.value.location.line in (4, 5)  # the line of the error, or the end of the query just after it
+    assert info.value.location.column is not None
+    assert "SPARQL syntax error" in str(info.value) and "\n" not in str(info.value)
+    assert len(str(info.value)) < 200
+    check_syntax(text.replace("FILTER( }", "}"), "q.rq", parser=parser)  # the mended query passes
+
+
+def test_an_undeclared_prefix_is_named_as_such() -> None:
+    with pytest.raises(InputError, match="prefix is used but not declared"):
+        check_syntax("SELECT * WHERE { ?s nope:thing ?o }", "q.rq")
+    check_syntax("SELECT * WHERE { ?s regen:outcome ?o }", "q.rq")  # the project's prefixes are predeclared
 
 
 def test_results_json_is_sparql_results_json(catalogue: dict, store: GraphStore) -> None:  # type: ignore[type-arg]

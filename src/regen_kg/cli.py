@@ -251,7 +251,7 @@ def query(
                 f"no stored query {name!r}; run 'regen-kg queries' to list them", param_hint="NAME"
             )
         stored = catalogue[name]
-        check_syntax(stored.text, stored.path)
+        check_syntax(stored.text, stored.path, parser="rdflib" if store == "rdflib" and not endpoint else "oxigraph")
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work
     result = _answer(paths, stored, values, endpoint=endpoint, store=store, use_cache=use_cache)
