@@ -122,3 +122,22 @@ def test_graph_key_ignores_blank_node_labels_but_not_structure() -> None:
     assert graph_key(same[0]) == graph_key(same[1])
     # the same lines once blank nodes are ignored, but a different graph
     assert graph_key(graph(BNode(), BNode(), False)) != graph_key(graph(BNode(), BNode(), True))
+
+
+def test_program_key_follows_library_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgraded rdflib (say) may parse or write differently: cached results are not reused."""
+    import importlib.metadata
+
+    from regen_kg.cache import program_key
+
+    program_key.cache_clear()
+    before = program_key()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name == "rdflib" else real(name))
+    program_key.cache_clear()
+    try:
+        assert program_key() != before
+    finally:
+        monkeypatch.undo()
+        program_key.cache_clear()
+    assert program_key() == before

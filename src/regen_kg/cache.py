@@ -58,15 +58,29 @@ def graph_key(graph: Graph) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+#: the libraries whose version can change what is built from the same inputs (parsing, reasoning,
+#: validation, serialization and query answers)
+KEYED_LIBRARIES = ("rdflib", "pyoxigraph", "owlrl", "pyshacl", "PyYAML", "PyLD", "curies")
+
+
 @cache
 def program_key() -> str:
-    """A hash of this package's Python sources and of the prefix table it reads from the checkout
-    (``prefixes.prefix_table_file``): a new program version never reads old entries."""
+    """A hash of this package's Python sources, of the prefix table it reads from the checkout
+    (``prefixes.prefix_table_file``) and of the versions of the libraries that shape its results:
+    a new program version, or an upgraded library, never reads old entries."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from regen_kg.prefixes import prefix_table_file
 
     package = Path(__file__).resolve().parent
     table = prefix_table_file()
-    return files_key([*package.rglob("*.py"), *([table] if table.is_file() else [])])
+    versions = []
+    for name in KEYED_LIBRARIES:
+        try:
+            versions.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name} not installed")
+    return digest(files_key([*package.rglob("*.py"), *([table] if table.is_file() else [])]), *versions)
 
 
 #: errors that make a stored pickle unreadable: it is then treated as missing
