@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import pickle
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest
+from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest, project_cache
 from regen_kg.fileio import write_atomic
 from regen_kg.paths import ProjectPaths
-from regen_kg.queries import QueryResult, StoredQuery
+from regen_kg.queries import QueryResult, StoredQuery, resolve_external, run_query
+from regen_kg.store import GraphStore
 
 #: Where answers are kept, relative to the project root: a folder per inputs key.
 ANSWER_FOLDER = CACHE_FOLDER / "answers"
@@ -68,3 +69,56 @@ class SavedAnswers:
     @property
     def folder(self) -> Path:
         return self._folder
+
+
+def ask(
+    paths: ProjectPaths,
+    query: StoredQuery,
+    values: Mapping[str, str],
+    *,
+    store: str,
+    use_cache: bool = True,
+    say: Callable[[str], None] = print,
+) -> QueryResult:
+    """The answer of ``query`` on the project's graph: the one saved for these inputs, else
+    computed and saved. Oxigraph answers on the saved graph of the last build of these inputs
+    (``querystore.saved_store``); rdflib on a graph built in memory. ``use_cache=False`` builds
+    in memory and saves nothing. ``say`` receives the notes on external ids resolved."""
+    from regen_kg import build as pipeline
+    from regen_kg.querystore import inputs_key, saved_store
+
+    jobs = pipeline.DEFAULT_JOBS
+    if not use_cache:
+        return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
+    cache = project_cache(paths.root)
+    answers = SavedAnswers(paths, inputs_key(paths))
+    key = answers.key(store, query, values)
+    saved = answers.get(key)
+    if saved is not None:
+        for note in saved.notes:
+            say(note)
+        return saved.result
+    backend: GraphStore
+    if store == "oxigraph":
+        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs))
+    else:
+        backend = pipeline.run(paths, cache=cache, jobs=jobs).store(store)
+    notes: list[str] = []
+
+    def keep(note: str) -> None:
+        notes.append(note)
+        say(note)
+
+    result = evaluate(backend, query, values, keep)
+    answers.put(key, Answer(result, notes))
+    return result
+
+
+def evaluate(
+    backend: GraphStore, query: StoredQuery, values: Mapping[str, str], say: Callable[[str], None]
+) -> QueryResult:
+    """Run ``query`` on ``backend``, external ids among ``values`` resolved to ours (said)."""
+    resolved, notes = resolve_external(backend, query, values)
+    for note in notes:
+        say(note)
+    return run_query(backend, query, resolved)

@@ -33,11 +33,9 @@ from regen_kg.queries import (
     bind,
     check_syntax,
     load_catalogue,
-    resolve_external,
-    run_query,
 )
 from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
-from regen_kg.store import GraphStore, open_store
+from regen_kg.store import open_store
 from regen_kg.terms import load_terms
 
 console = Console(stderr=False, highlight=False)
@@ -277,45 +275,15 @@ def _answer(
     store: str,
     use_cache: bool,
 ) -> QueryResult:
-    """The answer of ``stored``: from an endpoint; else the one saved for these inputs, or
-    computed (on the saved Oxigraph store, or on a graph built in memory) and saved."""
-    if endpoint:
-        return _evaluate(open_store(f"sparql:{endpoint}"), stored, values)
-    cache = project_cache(paths.root) if use_cache else None
-    if cache is None:
-        return _evaluate(pipeline.run(paths, jobs=pipeline.DEFAULT_JOBS).store(store), stored, values)
-    from regen_kg.answers import Answer, SavedAnswers
-    from regen_kg.querystore import inputs_key, saved_store
+    """The answer of ``stored`` from an endpoint, or from the project (``answers.ask``)."""
+    from regen_kg.answers import ask, evaluate
 
-    answers = SavedAnswers(paths, inputs_key(paths))
-    key = answers.key(store, stored, values)
-    saved = answers.get(key)
-    if saved is not None:
-        for note in saved.notes:
-            click.echo(note, err=True)
-        return saved.result
-    backend: GraphStore
-    jobs = pipeline.DEFAULT_JOBS
-    if store == "oxigraph":  # the graph of the last build of these inputs, if any
-        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs))
-    else:
-        backend = pipeline.run(paths, cache=cache, jobs=jobs).store(store)
-    notes: list[str] = []
-    result = _evaluate(backend, stored, values, notes)
-    answers.put(key, Answer(result, notes))
-    return result
-
-
-def _evaluate(
-    backend: GraphStore, stored: StoredQuery, values: dict[str, str], notes: list[str] | None = None
-) -> QueryResult:
-    """Run ``stored`` on ``backend``, printing (and collecting) what resolving external ids did."""
-    resolved, said = resolve_external(backend, stored, values)
-    for note in said:
+    def say(note: str) -> None:
         click.echo(note, err=True)
-    if notes is not None:
-        notes.extend(said)
-    return run_query(backend, stored, resolved)
+
+    if endpoint:
+        return evaluate(open_store(f"sparql:{endpoint}"), stored, values, say)
+    return ask(paths, stored, values, store=store, use_cache=use_cache, say=say)
 
 
 @cli.command()
