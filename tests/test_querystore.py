@@ -3,6 +3,7 @@ again (and the old one removed) after an edit, never seen half-written."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,8 @@ def test_store_is_reused_until_an_input_changes(project_copy: ProjectPaths) -> N
     again = saved_store(project_copy, make)
     assert made == [1]  # opened, not built again
     assert "16 patients" in limitation_texts(project_copy, again)
+    del again  # no one reads the old store any more
+    gc.collect()
 
     edit(project_copy.root / AMIRKHANI, "text: 16 patients", "text: sixteen patients")
     edited = saved_store(project_copy, make)
@@ -107,3 +110,35 @@ def test_folder_is_ignored_by_git() -> None:
     root = Path(__file__).resolve().parents[1]
     ignored = (root / ".gitignore").read_text(encoding="utf-8").split()
     assert any(STORE_FOLDER.as_posix().startswith(entry.strip("/")) for entry in ignored)
+
+
+def test_a_store_in_use_is_not_removed(project_copy: ProjectPaths) -> None:
+    """A query still reading the store of earlier inputs keeps it; the next cleaning removes it."""
+    reading = saved_store(project_copy, lambda: pipeline.run(project_copy))
+    old = inputs_key(project_copy)
+    edit(project_copy.root / AMIRKHANI, "text: 16 patients", "text: sixteen patients")
+    fresh = saved_store(project_copy, lambda: pipeline.run(project_copy))
+    folders = sorted(p.name for p in (project_copy.root / STORE_FOLDER).iterdir())
+    assert folders == sorted([old, inputs_key(project_copy)])
+    assert "16 patients" in limitation_texts(project_copy, reading)  # still readable
+    assert "sixteen patients" in limitation_texts(project_copy, fresh)
+    del reading  # the reader is done: its lock goes with it
+    gc.collect()
+    saved_store(project_copy, lambda: pytest.fail("the store of these inputs exists"))
+    assert [p.name for p in (project_copy.root / STORE_FOLDER).iterdir()] == [inputs_key(project_copy)]
+
+
+def test_a_store_without_its_lock_file_is_made_again(project_copy: ProjectPaths) -> None:
+    """A folder of the current key left incomplete (no lock file) is not trusted."""
+    saved_store(project_copy, lambda: pipeline.run(project_copy))
+    target = project_copy.root / STORE_FOLDER / inputs_key(project_copy)
+    (target / "lock").unlink()
+    made: list[int] = []
+
+    def make() -> pipeline.Built:
+        made.append(1)
+        return pipeline.run(project_copy)
+
+    store = saved_store(project_copy, make)
+    assert made == [1] and (target / "lock").is_file()
+    assert "16 patients" in limitation_texts(project_copy, store)

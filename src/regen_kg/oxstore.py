@@ -109,6 +109,9 @@ def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
 class OxigraphStore:
     """pyoxigraph's in-memory store; the default graph is the union of the named graphs."""
 
+    #: anything that must live as long as the store (a lock held on its folder)
+    held: object = None
+
     def __init__(self, path: str | None = None) -> None:
         self._store = ox.Store(path) if path else ox.Store()
         self._prefixes = prefix_map()

@@ -13,7 +13,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -23,6 +24,12 @@ from regen_kg.paths import ProjectPaths
 
 if TYPE_CHECKING:
     from regen_kg.build import Built
+
+fcntl: ModuleType | None
+try:  # file locks; where there are none (Windows), stores in use may be removed
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux or macOS
+    fcntl = None
 
 #: Where the store is kept, relative to the project root: one folder named by the inputs key.
 STORE_FOLDER = CACHE_FOLDER / "query-store"
@@ -43,42 +50,89 @@ def saved_store(paths: ProjectPaths, make: Callable[[], Built]) -> OxigraphStore
     opened read-only; ``make`` builds it when no store of the current inputs exists.
 
     A new store is written beside the old ones under a temporary name and renamed into place
-    when complete, so a reader never sees half a store; stores of other inputs are then removed.
+    when complete, so a reader never sees half a store. Stores of other inputs are then removed,
+    except those a running query is reading: each reader holds a shared lock on its store's
+    folder until it exits.
     """
     folder = paths.root / STORE_FOLDER
     key = inputs_key(paths)
     target = folder / key
-    if not target.is_dir():
-        built = make()  # raises on input errors, violations and inconsistencies, as a build does
-        folder.mkdir(parents=True, exist_ok=True)
-        fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
-        try:
-            store = ox.Store(str(fresh / "store"))
-            for name, graph in built.graphs(queries=True).items():
-                load_triples(store, graph, name, bulk=True)  # no one reads it until renamed
-            store.flush()
-            store.optimize()
-            del store  # closes the store before it is renamed
-            try:
-                fresh.rename(target)
-            except OSError:  # another query made the same store meanwhile: keep theirs
-                if not target.is_dir():
-                    raise
-        finally:
-            shutil.rmtree(fresh, ignore_errors=True)
+    for _attempt in range(3):
+        if not target.is_dir():
+            _make(folder, target, make)
+        lock = _shared_lock(target)
+        if lock is None:  # removed between the test and the lock, or left incomplete: make it again
+            shutil.rmtree(target, ignore_errors=True)
+            continue
         _remove_others(folder, keep=key)
-    return OxigraphStore.read_only(str(target / "store"))
+        store = OxigraphStore.read_only(str(target / "store"))
+        store.held = lock  # the lock lasts as long as the store object (in practice, the process)
+        return store
+    raise RuntimeError(f"{target} keeps disappearing: is another program removing {folder}?")
+
+
+def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
+    built = make()  # raises on input errors, violations and inconsistencies, as a build does
+    folder.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
+    try:
+        store = ox.Store(str(fresh / "store"))
+        for name, graph in built.graphs(queries=True).items():
+            load_triples(store, graph, name, bulk=True)  # no one reads it until renamed
+        store.flush()
+        store.optimize()
+        del store  # closes the store before it is renamed
+        (fresh / LOCK_FILE).touch()
+        try:
+            fresh.rename(target)
+        except OSError:  # another query made the same store meanwhile: keep theirs
+            if not target.is_dir():
+                raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+#: the file in each store's folder that readers lock (shared) and the remover locks (exclusive)
+LOCK_FILE = "lock"
+
+
+def _shared_lock(target: Path) -> IO[bytes] | None:
+    """A shared lock on ``target``'s lock file, or None if the store is gone."""
+    try:
+        handle = (target / LOCK_FILE).open("rb")
+    except FileNotFoundError:
+        return None
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    if not (target / "store").is_dir():  # removed while we waited for the lock
+        handle.close()
+        return None
+    return handle
 
 
 def _remove_others(folder: Path, *, keep: str) -> None:
-    """Remove the stores of earlier inputs (a reader that still has one open keeps reading it:
-    its files stay until closed), and temporary folders left by interrupted queries."""
+    """Remove the stores of earlier inputs that no query is reading, and temporary folders left
+    by interrupted queries."""
     for entry in folder.iterdir():
         if entry.name == keep:
             continue
-        if entry.name.startswith(".new-") and _owner_alive(entry):
+        if entry.name.startswith(".new-"):
+            if not _owner_alive(entry):
+                shutil.rmtree(entry, ignore_errors=True)
             continue
-        shutil.rmtree(entry, ignore_errors=True)
+        try:
+            handle = (entry / LOCK_FILE).open("rb")
+        except OSError:  # no lock file: not a store of ours, or half removed
+            shutil.rmtree(entry, ignore_errors=True)
+            continue
+        with handle:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # a query is reading it: the next cleaning removes it
+                    continue
+            shutil.rmtree(entry / "store", ignore_errors=True)  # readers test for it under the lock
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _owner_alive(entry: Path) -> bool:
