@@ -9,6 +9,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from regen_kg.answers import ANSWER_FOLDER, Answer, SavedAnswers
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import QueryResult, load_catalogue
@@ -84,3 +86,17 @@ def test_broken_or_graph_answers_are_not_read(tmp_path: Path) -> None:
 
     answers.put("g", Answer(QueryResult(form="CONSTRUCT", graph=Graph())))
     assert answers.get("g") is None
+
+
+def test_ask_saves_and_reads_back(project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library call behind ``query``: the second ask neither builds nor evaluates."""
+    from regen_kg import build as pipeline
+    from regen_kg.answers import ask
+
+    query = load_catalogue(project_copy)["studies-by-cell-type"]
+    heard: list[str] = []
+    first = ask(project_copy, query, {"cellType": "CL:0000134"}, store="rdflib", say=heard.append)
+    monkeypatch.setattr(pipeline, "run", lambda *_a, **_k: pytest.fail("asked again: nothing to build"))
+    again = ask(project_copy, query, {"cellType": "CL:0000134"}, store="rdflib", say=heard.append)
+    assert again.rows == first.rows and "study:amirkhani-2016" in {r["study"] for r in first.rows}
+    assert len(heard) == 2 and heard[0] == heard[1] and "regen:MesenchymalStemCell" in heard[0]

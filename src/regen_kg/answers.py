@@ -78,7 +78,7 @@ def ask(
     *,
     store: str,
     use_cache: bool = True,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] | None = None,
 ) -> QueryResult:
     """The answer of ``query`` on the project's graph: the one saved for these inputs, else
     computed and saved. Oxigraph answers on the saved graph of the last build of these inputs
@@ -87,6 +87,7 @@ def ask(
     from regen_kg import build as pipeline
     from regen_kg.querystore import inputs_key, saved_store
 
+    say = say or _silent
     jobs = pipeline.DEFAULT_JOBS
     if not use_cache:
         return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
@@ -122,3 +123,7 @@ def evaluate(
     for note in notes:
         say(note)
     return run_query(backend, query, resolved)
+
+
+def _silent(_note: str) -> None:
+    """Notes unheard: the default listener of ``ask``."""
