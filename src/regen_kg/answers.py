@@ -92,7 +92,8 @@ def ask(
     if not use_cache:
         return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
     cache = project_cache(paths.root)
-    answers = SavedAnswers(paths, inputs_key(paths))
+    inputs = inputs_key(paths)
+    answers = SavedAnswers(paths, inputs)
     key = answers.key(store, query, values)
     saved = answers.get(key)
     if saved is not None:
@@ -101,7 +102,7 @@ def ask(
         return saved.result
     backend: GraphStore
     if store == "oxigraph":
-        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs))
+        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs), key=inputs)
     else:
         backend = pipeline.run(paths, cache=cache, jobs=jobs).store(store)
     notes: list[str] = []

@@ -136,10 +136,8 @@ def check(paths: ProjectPaths, cache: BuildCache, *, full: bool = False) -> Chec
 
 def _context(paths: ProjectPaths) -> str:
     """A key of everything but the records: program, ontology, shapes, vocabularies, mappings."""
-    inputs = [*paths.ontology_files(), *paths.shape_files(), paths.external_terms]
-    inputs += sorted((paths.data / "mappings").glob("*"))
     sources = sorted(p.stem for p in (paths.data / "sources").glob("*.yaml"))
-    return digest(program_key(), files_key(p for p in inputs if p.is_file()), "\n".join(sources))
+    return digest(program_key(), files_key(paths.schema_files()), "\n".join(sources))
 
 
 def _read_state(folder: Path, context: str) -> CheckState | None:

@@ -112,17 +112,14 @@ class OxigraphStore:
     #: anything that must live as long as the store (a lock held on its folder)
     held: object = None
 
-    def __init__(self, path: str | None = None) -> None:
-        self._store = ox.Store(path) if path else ox.Store()
+    def __init__(self, path: str | None = None, *, read_only: bool = False) -> None:
+        """In memory, or on disk at ``path``; ``read_only`` opens an existing on-disk store for
+        reading only (several readers may open it at once)."""
+        if read_only and path:
+            self._store = ox.Store.read_only(path)
+        else:
+            self._store = ox.Store(path) if path else ox.Store()
         self._prefixes = prefix_map()
-
-    @classmethod
-    def read_only(cls, path: str) -> OxigraphStore:
-        """An on-disk store opened for reading only (several readers may open it at once)."""
-        store = cls.__new__(cls)
-        store._store = ox.Store.read_only(path)
-        store._prefixes = prefix_map()
-        return store
 
     @property
     def raw(self) -> ox.Store:

@@ -53,6 +53,13 @@ class ProjectPaths:
     def shape_files(self) -> list[Path]:
         return sorted(self.shapes.glob("*.ttl"))
 
+    def schema_files(self) -> list[Path]:
+        """The inputs besides the records and queries that shape the graph or its checks:
+        ontology, shapes, the external term table and the mappings (those that exist)."""
+        files = [*self.ontology_files(), *self.shape_files(), self.external_terms]
+        files += sorted((self.data / "mappings").glob("*"))
+        return [p for p in files if p.is_file()]
+
 
 def project_paths(root: Path | str | None = None) -> ProjectPaths:
     """Paths for ``root``, else ``$REGEN_KG_ROOT``, else the checkout this package runs from."""

@@ -38,16 +38,14 @@ STORE_FOLDER = CACHE_FOLDER / "query-store"
 def inputs_key(paths: ProjectPaths) -> str:
     """A key of everything the built graph is made from: the program, the ontology, the shapes,
     the term table, the mappings, the query catalogue and every record (names and bytes)."""
-    files = [*paths.ontology_files(), *paths.shape_files(), paths.external_terms]
-    files += sorted((paths.data / "mappings").glob("*"))
-    files += sorted(paths.queries.glob("*.rq"))
-    files += paths.record_files()
-    return digest(program_key(), files_key(p for p in files if p.is_file()))
+    files = [*paths.schema_files(), *sorted(paths.queries.glob("*.rq")), *paths.record_files()]
+    return digest(program_key(), files_key(files))
 
 
-def saved_store(paths: ProjectPaths, make: Callable[[], Built]) -> OxigraphStore:
+def saved_store(paths: ProjectPaths, make: Callable[[], Built], *, key: str | None = None) -> OxigraphStore:
     """The built graph (inferences and query catalogue included) in an on-disk Oxigraph store,
-    opened read-only; ``make`` builds it when no store of the current inputs exists.
+    opened read-only; ``make`` builds it when no store of the current inputs exists. ``key`` is
+    ``inputs_key(paths)`` where the caller has it already.
 
     A new store is written beside the old ones under a temporary name and renamed into place
     when complete, so a reader never sees half a store. Stores of other inputs are then removed,
@@ -55,7 +53,7 @@ def saved_store(paths: ProjectPaths, make: Callable[[], Built]) -> OxigraphStore
     folder until it exits.
     """
     folder = paths.root / STORE_FOLDER
-    key = inputs_key(paths)
+    key = key or inputs_key(paths)
     target = folder / key
     for _attempt in range(3):
         if not target.is_dir():
@@ -65,7 +63,7 @@ def saved_store(paths: ProjectPaths, make: Callable[[], Built]) -> OxigraphStore
             shutil.rmtree(target, ignore_errors=True)
             continue
         _remove_others(folder, keep=key)
-        store = OxigraphStore.read_only(str(target / "store"))
+        store = OxigraphStore(str(target / "store"), read_only=True)
         store.held = lock  # the lock lasts as long as the store object (in practice, the process)
         return store
     raise RuntimeError(f"{target} keeps disappearing: is another program removing {folder}?")
