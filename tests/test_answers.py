@@ -100,3 +100,23 @@ def test_ask_saves_and_reads_back(project_copy: ProjectPaths, monkeypatch: pytes
     again = ask(project_copy, query, {"cellType": "CL:0000134"}, store="rdflib", say=heard.append)
     assert again.rows == first.rows and "study:amirkhani-2016" in {r["study"] for r in first.rows}
     assert len(heard) == 2 and heard[0] == heard[1] and "regen:MesenchymalStemCell" in heard[0]
+
+
+@pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
+def test_ask_checks_the_query_before_building(
+    project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch, store: str
+) -> None:
+    """A syntax error is reported (file, line) before the graph is built, not a minute after."""
+    from dataclasses import replace
+
+    from regen_kg import build as pipeline
+    from regen_kg.answers import ask
+    from regen_kg.errors import InputError
+
+    query = load_catalogue(project_copy)["limitations"]
+    broken = replace(query, text=query.text.replace("WHERE {", "WHERE {{", 1))
+    monkeypatch.setattr(pipeline, "run", lambda *_a, **_k: pytest.fail("built before the syntax check"))
+    for use_cache in (True, False):
+        with pytest.raises(InputError) as caught:
+            ask(project_copy, broken, {}, store=store, use_cache=use_cache)
+        assert caught.value.location.path == query.path and caught.value.location.line is not None

@@ -34,6 +34,7 @@ from regen_kg.schema import (
     Statement,
     Timepoint,
 )
+from regen_kg.validate import format_problems
 
 from .helpers import edit, line_of
 
@@ -110,7 +111,7 @@ def test_filled_template_validates(project_copy: ProjectPaths) -> None:
         edit(path, old, new)
     loaded = pipeline.load(project_copy)
     report = pipeline.validate(project_copy, loaded)
-    assert report.conforms, pipeline.format_problems(report)
+    assert report.conforms, format_problems(report)
     ours = sorted(p.message for p in report.problems if "smith-2021" in str(p.focus))
     assert ours == [  # warnings only: the identifiers were left out because they were not seen
         "The DOI is missing; look it up and add it (never guess one).",

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest, project_cache
+from regen_kg.choices import DEFAULT_JOBS
 from regen_kg.fileio import write_atomic
 from regen_kg.paths import ProjectPaths
-from regen_kg.queries import QueryResult, StoredQuery, resolve_external, run_query
+from regen_kg.queries import QueryResult, StoredQuery, check_syntax, resolve_external, run_query
 from regen_kg.store import GraphStore
 
 #: Where answers are kept, relative to the project root: a folder per inputs key.
@@ -83,13 +84,18 @@ def ask(
     """The answer of ``query`` on the project's graph: the one saved for these inputs, else
     computed and saved. Oxigraph answers on the saved graph of the last build of these inputs
     (``querystore.saved_store``); rdflib on a graph built in memory. ``use_cache=False`` builds
-    in memory and saves nothing. ``say`` receives the notes on external ids resolved."""
-    from regen_kg import build as pipeline
-    from regen_kg.querystore import inputs_key, saved_store
+    in memory and saves nothing. ``say`` receives the notes on external ids resolved.
+
+    The query's syntax is checked (with the parser of ``store``) before anything is built; a
+    saved answer was checked when it was computed."""
+    from regen_kg.querystore import inputs_key
 
     say = say or _silent
-    jobs = pipeline.DEFAULT_JOBS
+    jobs = DEFAULT_JOBS
     if not use_cache:
+        check_syntax(query.text, query.path, parser=_parser(store))
+        from regen_kg import build as pipeline
+
         return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
     cache = project_cache(paths.root)
     inputs = inputs_key(paths)
@@ -100,6 +106,10 @@ def ask(
         for note in saved.notes:
             say(note)
         return saved.result
+    check_syntax(query.text, query.path, parser=_parser(store))  # before building, not after
+    from regen_kg import build as pipeline  # imported once an answer must be computed
+    from regen_kg.querystore import saved_store
+
     backend: GraphStore
     if store == "oxigraph":
         backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs), key=inputs)
@@ -124,6 +134,11 @@ def evaluate(
     for note in notes:
         say(note)
     return run_query(backend, query, resolved)
+
+
+def _parser(store: str) -> str:
+    """The SPARQL parser to check a query with before it runs on ``store``: the store's own."""
+    return "rdflib" if store == "rdflib" else "oxigraph"
 
 
 def _silent(_note: str) -> None:

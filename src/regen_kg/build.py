@@ -15,6 +15,7 @@ from rdflib.graph import ReadOnlyGraphAggregate
 
 from regen_kg.cache import BuildCache
 from regen_kg.catalogue import catalogue_graph
+from regen_kg.choices import DEFAULT_ENGINE, DEFAULT_JOBS, DEFAULT_STORE, ENGINES
 from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.errors import Location, RegenError, ValidationFailed
@@ -40,7 +41,7 @@ from regen_kg.store import (
     open_store,
 )
 from regen_kg.terms import label_external_terms, load_terms
-from regen_kg.validate import ValidationReport, load_shapes, validate_graph
+from regen_kg.validate import ValidationReport, format_problems, load_shapes, validate_graph
 
 #: Output file names, by format, for the asserted and the asserted + inferred graphs.
 OUTPUTS = {
@@ -143,17 +144,6 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1)
         part_keys=records.keys,
         minted=records.minted,
     )
-
-
-#: The build engines: ``reference`` (pyshacl + owlrl) and ``fast`` (SHACL compiled to SPARQL on
-#: Oxigraph + the compiled OWL 2 RL tables). Both give the same report and inferences (tests/test_fast*.py);
-#: ``fast`` falls back to the reference for a TBox or shapes outside what it compiles.
-ENGINES = ("fast", "reference")
-DEFAULT_ENGINE = "fast"
-#: The embedded stores (``store.open_store`` selectors) a build and ``query`` can run on. The
-#: build's quality checks give the same rows on both (tests/test_qc.py), so it uses the fast one.
-STORES = ("rdflib", "oxigraph")
-DEFAULT_STORE = "oxigraph"
 
 
 @paused_gc
@@ -290,11 +280,6 @@ def sssom_text(built: Built) -> str:
     return write_sssom(from_graph(built.loaded.mappings, labels, template))
 
 
-#: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
-#: while the parent reasons and writes the rest. 1 runs every stage in order in one process.
-DEFAULT_JOBS = 2
-
-
 @paused_gc
 def build(
     paths: ProjectPaths,
@@ -419,19 +404,6 @@ def checksum_lines(digests: dict[str, str]) -> str:
 
 class QCFailed(RegenError):
     """The ontology quality checks (qc/) found errors."""
-
-
-def format_problems(report: ValidationReport) -> str:
-    """The SHACL report as readable lines: severity, file, focus node, path, message."""
-    if not report.problems:
-        return "SHACL: conforms, no problems."
-    lines = [f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
-    for p in report.problems:
-        where = p.file or "?"
-        path = f" {p.path}" if p.path else ""
-        value = f" (value: {p.value})" if p.value and p.value != p.focus else ""
-        lines.append(f"{p.severity.upper():9} {where}: {p.focus}{path}: {p.message}{value}")
-    return "\n".join(lines)
 
 
 def _ontology_origins(paths: ProjectPaths) -> dict[URIRef, Location]:

@@ -5,38 +5,31 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rdflib import URIRef
 from rich.console import Console
 from rich.table import Table
 
 from regen_kg import __version__, cli_bench, cli_curation, cli_release
-from regen_kg import build as pipeline
-from regen_kg.cache import project_cache
-from regen_kg.cli_options import cache_option, out_option, store_option
-from regen_kg.context import build_context
-from regen_kg.errors import RegenError
-from regen_kg.export import FORMATS, serialize
-from regen_kg.fileio import write_atomic
-from regen_kg.gcpause import collector_paused
-from regen_kg.links import check_links, coverage, enrich, external_iris
-from regen_kg.memstore import instance_counts, union_size
-from regen_kg.ontology import load_ontology
-from regen_kg.paths import ProjectPaths, project_paths
-from regen_kg.prefixes import REGEN, prefix_table_text, refresh_external_prefixes
-from regen_kg.queries import (
-    ParameterError,
-    QueryResult,
-    StoredQuery,
-    adhoc_query,
-    bind,
-    check_syntax,
-    load_catalogue,
+from regen_kg.choices import (
+    DEFAULT_ENGINE,
+    DEFAULT_JOBS,
+    DEFAULT_STORE,
+    ENGINES,
+    FORMATS,
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
 )
-from regen_kg.results import GRAPH_FORMATS, SELECT_FORMATS, render_rows
-from regen_kg.store import open_store
-from regen_kg.terms import load_terms
+from regen_kg.cli_options import cache_option, out_option, store_option
+from regen_kg.errors import ParameterError, RegenError
+from regen_kg.paths import ProjectPaths, project_paths
+
+if TYPE_CHECKING:
+    from regen_kg.queries import QueryResult, StoredQuery
+
+# Each command imports the modules it needs when it runs: 'regen-kg check' or a saved answer does
+# not pay for importing the build, the exporters and the servers (tests/test_cli.py).
 
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -61,11 +54,11 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 
 @cli.command()
 @out_option("out_dir", "dist", "Folder to write the outputs into.", folder=True)
-@store_option(pipeline.DEFAULT_STORE)
+@store_option(DEFAULT_STORE)
 @click.option(
     "--engine",
-    type=click.Choice(pipeline.ENGINES),
-    default=pipeline.DEFAULT_ENGINE,
+    type=click.Choice(ENGINES),
+    default=DEFAULT_ENGINE,
     show_default=True,
     help="SHACL and OWL 2 RL engines: fast (compiled) or reference (pyshacl, owlrl); same results.",
 )
@@ -73,7 +66,7 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1, 2),
-    default=pipeline.DEFAULT_JOBS,
+    default=DEFAULT_JOBS,
     show_default=True,
     help="Processes: 2 converts records and checks beside the reasoning (same files); 1 runs every stage in turn.",
 )
@@ -83,6 +76,12 @@ def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache
 
     Nothing is written if the records have errors or SHACL violations.
     """
+    from regen_kg import build as pipeline
+    from regen_kg.cache import project_cache
+    from regen_kg.gcpause import collector_paused
+    from regen_kg.memstore import instance_counts, union_size
+    from regen_kg.prefixes import REGEN
+
     cache = project_cache(paths.root) if use_cache else None
     with collector_paused():  # the summary reads the whole graph once more
         built, written = pipeline.build(paths, out_dir, engine=engine, store=store, cache=cache, jobs=jobs)
@@ -110,8 +109,11 @@ def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache
 @click.pass_obj
 def validate(paths: ProjectPaths) -> None:
     """Check every record and the ontology against the SHACL shapes; exit 1 on violations."""
+    from regen_kg import build as pipeline
+    from regen_kg.validate import format_problems
+
     report = pipeline.validate(paths)
-    click.echo(pipeline.format_problems(report))
+    click.echo(format_problems(report))
     if not report.conforms:
         sys.exit(1)
 
@@ -126,7 +128,10 @@ def check(paths: ProjectPaths, full: bool) -> None:
     The first check, or one after a change to the ontology, shapes, vocabularies or sources, checks
     everything. 'regen-kg build' always runs the whole pipeline.
     """
+    from regen_kg.cache import project_cache
+    from regen_kg.gcpause import collector_paused
     from regen_kg.incremental import check as run_check
+    from regen_kg.validate import format_problems
 
     with collector_paused():
         checked = run_check(paths, project_cache(paths.root), full=full)
@@ -138,7 +143,7 @@ def check(paths: ProjectPaths, full: bool) -> None:
     err.print(f"{done}, in {checked.seconds:.2f} s")
     for name in [*checked.changed, *checked.removed] if checked.incremental else []:
         err.print(f"  {name}")
-    click.echo(pipeline.format_problems(checked.report))
+    click.echo(format_problems(checked.report))
     click.echo(f"OWL 2 RL: {'consistent.' if not checked.inconsistency else checked.inconsistency}")
     if not checked.passed:
         sys.exit(1)
@@ -161,6 +166,11 @@ def check(paths: ProjectPaths, full: bool) -> None:
 @click.pass_obj
 def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None) -> None:
     """Write the graph in one format."""
+    from regen_kg import build as pipeline
+    from regen_kg.context import build_context
+    from regen_kg.export import serialize
+    from regen_kg.fileio import write_atomic
+
     built = pipeline.run(paths)
     if fmt == "sssom":
         text = pipeline.sssom_text(built)
@@ -178,6 +188,8 @@ def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None)
 @click.pass_obj
 def list_queries(paths: ProjectPaths) -> None:
     """List the stored query catalogue: name, title and parameters."""
+    from regen_kg.queries import load_catalogue
+
     table = Table(title="stored queries (queries/*.rq)")
     table.add_column("name")
     table.add_column("title")
@@ -238,18 +250,22 @@ def query(
     use_cache: bool,
 ) -> None:
     """Run a stored query by NAME (see 'regen-kg queries'), or --file for your own."""
+    from regen_kg.queries import adhoc_query, bind, check_syntax, load_catalogue
+    from regen_kg.results import render_rows
+
     if (name is None) == (query_file is None):
         raise click.UsageError("give either a stored query NAME or --file FILE")
     if query_file is not None:
         stored = adhoc_query(query_file)
     else:
-        catalogue = load_catalogue(paths, check=False)  # headers only: the chosen query is checked below
+        catalogue = load_catalogue(paths, check=False)  # headers only: the chosen query is checked before it runs
         if name not in catalogue:
             raise click.BadParameter(
                 f"no stored query {name!r}; run 'regen-kg queries' to list them", param_hint="NAME"
             )
         stored = catalogue[name]
-        check_syntax(stored.text, stored.path, parser="rdflib" if store == "rdflib" and not endpoint else "oxigraph")
+        if endpoint:  # the embedded stores' answers check it (answers.ask), unless saved already
+            check_syntax(stored.text, stored.path)
     values = _parse_params(params)
     bind(stored, values)  # check parameters before any expensive work
     result = _answer(paths, stored, values, endpoint=endpoint, store=store, use_cache=use_cache)
@@ -257,6 +273,12 @@ def query(
         graph_fmt = fmt or "ttl"
         if graph_fmt not in GRAPH_FORMATS:
             raise click.BadParameter("a CONSTRUCT query writes ttl or jsonld", param_hint="--format")
+        from rdflib import URIRef
+
+        from regen_kg.context import build_context
+        from regen_kg.export import serialize
+        from regen_kg.ontology import load_ontology
+
         context = build_context(load_ontology(paths))
         click.echo(serialize(graph_fmt, {URIRef("urn:x-regen:result"): result.graph}, context), nl=False)
         return
@@ -277,6 +299,7 @@ def _answer(
 ) -> QueryResult:
     """The answer of ``stored`` from an endpoint, or from the project (``answers.ask``)."""
     from regen_kg.answers import ask, evaluate
+    from regen_kg.store import open_store
 
     def say(note: str) -> None:
         click.echo(note, err=True)
@@ -295,11 +318,12 @@ def _answer(
 @click.pass_obj
 def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, a page per record, the query web page at /."""
+    from regen_kg import build as pipeline
     from regen_kg.endpoint import Limits
     from regen_kg.serve import run
 
     click.echo("building the graph ...", err=True)
-    built = pipeline.run(paths, jobs=pipeline.DEFAULT_JOBS)  # before the server starts its threads
+    built = pipeline.run(paths, jobs=DEFAULT_JOBS)  # before the server starts its threads
     click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", err=True)
     run(built, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
 
@@ -328,6 +352,7 @@ def publish(
     auth: str,
 ) -> None:
     """Load the graph into a SPARQL 1.1 store: one named graph per part, replacing only those."""
+    from regen_kg import build as pipeline
     from regen_kg.publish import Target
     from regen_kg.publish import publish as publish_graphs
 
@@ -352,6 +377,10 @@ def links() -> None:
 @click.pass_obj
 def links_check(paths: ProjectPaths) -> None:
     """Check every external IRI of the built graph; exit 1 listing each problem."""
+    from regen_kg import build as pipeline
+    from regen_kg.links import check_links, external_iris
+    from regen_kg.terms import load_terms
+
     built = pipeline.run(paths)
     graph = built.loaded.asserted + built.inferred
     problems = check_links(graph, load_terms(paths.external_terms), built.loaded.mapping_sets)
@@ -369,6 +398,9 @@ def links_check(paths: ProjectPaths) -> None:
 @click.pass_obj
 def links_report(paths: ProjectPaths) -> None:
     """Mapping coverage: per vocabulary, how many of our classes are mapped; which are not."""
+    from regen_kg import build as pipeline
+    from regen_kg.links import coverage
+
     loaded = pipeline.load(paths)
     cov = coverage(loaded.ontology, loaded.mappings)
     table = Table(title=f"classes mapped: {cov.mapped} of {cov.total}")
@@ -385,6 +417,13 @@ def links_report(paths: ProjectPaths) -> None:
 @click.pass_obj
 def links_enrich(paths: ProjectPaths, endpoint: str) -> None:
     """Fetch labels, synonyms and cross-references of our mapped terms; report label differences."""
+    from rdflib import URIRef
+
+    from regen_kg import build as pipeline
+    from regen_kg.links import enrich
+    from regen_kg.store import open_store
+    from regen_kg.terms import load_terms
+
     loaded = pipeline.load(paths)
     terms = load_terms(paths.external_terms)
     found = enrich(
@@ -408,6 +447,9 @@ def links_enrich(paths: ProjectPaths, endpoint: str) -> None:
 @click.pass_obj
 def links_prefixes(paths: ProjectPaths, check_only: bool) -> None:
     """Regenerate data/vocab/prefixes.tsv from bioregistry (needs the bioregistry package)."""
+    from regen_kg.fileio import write_atomic
+    from regen_kg.prefixes import prefix_table_text, refresh_external_prefixes
+
     text = prefix_table_text(refresh_external_prefixes())
     target = paths.data / "vocab" / "prefixes.tsv"
     if check_only:

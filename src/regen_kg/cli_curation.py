@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from regen_kg.curation import write_template
 from regen_kg.errors import InputErrors, RegenError
-from regen_kg.importers import ImportedRecord, ctgov, pubmed, table, writer
-from regen_kg.ontology import TermIndex, load_ontology
 from regen_kg.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from regen_kg.importers import ImportedRecord, writer
 
 
 def _rel(paths: ProjectPaths, path: Path) -> str:
@@ -36,6 +37,9 @@ def new_study(paths: ProjectPaths, record_id: str, out_dir: Path | None) -> None
     Fill in the empty fields, then run 'regen-kg validate': each message names the file, the line
     and the field, with the accepted values or the closest known terms.
     """
+    from regen_kg.curation import write_template
+    from regen_kg.ontology import TermIndex, load_ontology
+
     path = write_template(paths, record_id, TermIndex(load_ontology(paths)), out_dir)
     click.echo(f"wrote {_rel(paths, path)}: fill it in, then run 'regen-kg validate'")
 
@@ -62,6 +66,8 @@ def _report(paths: ProjectPaths, outcomes: list[writer.Outcome]) -> None:
 
 def _import(paths: ProjectPaths, records: list[ImportedRecord], link: str | None, force: bool) -> None:
     """Write records read (and checked) from a whole file, then report what happened to each."""
+    from regen_kg.importers import writer
+
     _report(paths, writer.apply(paths, records, force=force, link=link))
 
 
@@ -83,6 +89,8 @@ def import_pubmed(paths: ProjectPaths, file: Path, link: str | None, force: bool
     PMID, DOI, title, authors, journal, year, abstract, MeSH headings and publication types (mapped
     to study designs) come from the file; the citation is verified; findings are left for you.
     """
+    from regen_kg.importers import pubmed
+
     _import(paths, pubmed.read(file), link, force)
 
 
@@ -97,6 +105,8 @@ def import_ctgov(paths: ProjectPaths, file: Path, link: str | None, force: bool)
     An interventional study with arms goes to data/studies/ (it builds as it is); one without arms or
     a design that fits ours (an observational study) goes to data/inbox/.
     """
+    from regen_kg.importers import ctgov
+
     _import(paths, ctgov.read(file), link, force)
 
 
@@ -111,6 +121,9 @@ def import_table(paths: ProjectPaths, file: Path, keep_going: bool) -> None:
     text, id, kind, stated_in, magnitude, comparison, synergy, safety, adverse_events, note.
     Nothing is written if a row has an error, unless --keep-going.
     """
+    from regen_kg.importers import table
+    from regen_kg.ontology import TermIndex, load_ontology
+
     checked = table.plan(paths, file, TermIndex(load_ontology(paths)))
     if checked.errors and not keep_going:
         raise InputErrors(checked.errors)

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import click
 
-from regen_kg import build as pipeline
+from regen_kg.choices import SEVERITIES
 from regen_kg.cli_options import out_option
-from regen_kg.diagram import model_svg
-from regen_kg.docs import render_docs, write_docs
-from regen_kg.evidence_map import evidence_query, format_for, write_evidence_map
-from regen_kg.fileio import write_atomic
 from regen_kg.paths import ProjectPaths
-from regen_kg.qc import SEVERITIES, format_report, report_tsv, run_qc
-from regen_kg.release import ReleaseError, check_version, release_date
-from regen_kg.release import release as make_release
 
 
 def _image_path(value: Path, formats: tuple[str, ...] = ("svg", "png")) -> Path:
@@ -46,6 +39,9 @@ def register(cli: click.Group) -> None:
         The checks run on the asserted graph and the stored queries, without SHACL validation or
         reasoning, so they also report on an ontology that does not validate.
         """
+        from regen_kg.fileio import write_atomic
+        from regen_kg.qc import format_report, report_tsv, run_qc
+
         report = run_qc(paths)
         click.echo(format_report(report, level.upper()), nl=False)
         if tsv_file is not None:
@@ -59,6 +55,10 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def docs(paths: ProjectPaths, out_dir: Path) -> None:
         """Write HTML documentation of the ontology: one anchor per class, property and individual."""
+        from regen_kg import build as pipeline
+        from regen_kg.diagram import model_svg
+        from regen_kg.docs import render_docs, write_docs
+
         loaded = pipeline.load(paths)
         files = render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology, loaded.data))
         for path in write_docs(files, out_dir):
@@ -72,6 +72,9 @@ def register(cli: click.Group) -> None:
 
         Cell size: number of statements; colour: direction; marker: strongest design.
         """
+        from regen_kg import build as pipeline
+        from regen_kg.evidence_map import evidence_query, format_for, write_evidence_map
+
         _image_path(out_file)
         format_for(out_file)
         store = pipeline.run(paths).store()
@@ -90,6 +93,10 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def diagram(paths: ProjectPaths, out_file: Path | None) -> None:
         """Draw the model (main classes and the finding pattern) from the ontology."""
+        from regen_kg import build as pipeline
+        from regen_kg.diagram import model_svg
+        from regen_kg.fileio import write_atomic
+
         target = _image_path(out_file) if out_file is not None else paths.root / "docs" / "model.svg"
         loaded = pipeline.load(paths)
         write_atomic(target, model_svg(loaded.ontology, loaded.data, target.suffix.lower().lstrip(".")))
@@ -115,6 +122,9 @@ def register(cli: click.Group) -> None:
         The version and date are stamped into the built ontology and dataset description (the
         source files are not changed). QC errors stop the release.
         """
+        from regen_kg.release import ReleaseError, check_version, release_date
+        from regen_kg.release import release as make_release
+
         try:
             check_version(version)
             release_date(date)

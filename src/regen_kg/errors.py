@@ -27,6 +27,11 @@ class Location:
         return out
 
 
+class ParameterError(RegenError):
+    """A query parameter value that does not fit its declared type, or an unknown parameter
+    (a usage error: the CLI exits 2)."""
+
+
 class InputError(RegenError):
     """A malformed or inconsistent input file (curation record, Turtle, query)."""
 

@@ -25,11 +25,11 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from regen_kg.choices import FORMATS
 from regen_kg.gcpause import paused_gc
 from regen_kg.jsonld_compact import BLANK, IRI, KIND, LITERAL, compact_document, compact_pieces
 from regen_kg.prefixes import bind_all, prefix_map
 
-FORMATS = ("ttl", "jsonld", "nt", "trig", "nq")
 MEDIA_TYPES = {
     "ttl": "text/turtle",
     "jsonld": "application/ld+json",

@@ -155,8 +155,15 @@ def _write_state(folder: Path, state: CheckState) -> None:
     (folder / "dirty").unlink(missing_ok=True)
 
 
-def _relative(paths: ProjectPaths, path: Path) -> str:
-    return path.relative_to(paths.root).as_posix()
+def _relative(paths: ProjectPaths, files: Sequence[Path]) -> list[str]:
+    """The names of ``files`` relative to the project root, as the state keeps them (one string
+    slice each: ``Path.relative_to`` costs 35 ms for 10,000 files)."""
+    root = paths.root.as_posix().rstrip("/") + "/"
+    names = []
+    for path in files:
+        text = path.as_posix()
+        names.append(text[len(root) :] if text.startswith(root) else path.relative_to(paths.root).as_posix())
+    return names
 
 
 def _split(one: Converted, external: dict[URIRef, ExternalTerm]) -> tuple[list[Triple], list[Triple]]:
@@ -205,7 +212,7 @@ def _full(
     # reasoning beside the validation, in a child forked before the store opens its threads
     child = Forked(reasoning) if can_fork() else None
     files = paths.record_files()
-    names = [_relative(paths, f) for f in files]
+    names = _relative(paths, files)
     keys = record_keys(files, terms)  # the ontology as read, before external labels are added
     external = load_terms(paths.external_terms)
     shared: Counter[Triple] = Counter()
@@ -264,8 +271,10 @@ def _incremental(
     shapes: Graph,
 ) -> Checked:
     files = paths.record_files()
-    keys = {_relative(paths, f): k for f, k in record_keys(files, terms).items()}
-    by_name = {_relative(paths, f): f for f in files}
+    names = _relative(paths, files)
+    by_key = record_keys(files, terms)
+    keys = {name: by_key[f] for name, f in zip(names, files, strict=True)}
+    by_name = dict(zip(names, files, strict=True))
     changed = sorted(n for n, k in keys.items() if state.keys.get(n) != k)
     removed = sorted(set(state.keys) - set(keys))
     if not changed and not removed:

@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import curies
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+if TYPE_CHECKING:
+    import curies
 
 
 class CachedNamespace(Namespace):
@@ -165,6 +167,8 @@ def prefix_map() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def converter() -> curies.Converter:
     """A ``curies`` converter over the project prefix map (expand and compress CURIEs)."""
+    import curies  # imported on first use: most commands never convert a CURIE
+
     return curies.Converter.from_prefix_map(prefix_map())
 
 

@@ -19,13 +19,13 @@ from rdflib import Graph, URIRef
 
 from regen_kg.build import Loaded, load
 from regen_kg.catalogue import catalogue_graph
+from regen_kg.choices import SEVERITIES
 from regen_kg.errors import InputError, Location
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import check_syntax, load_catalogue, show
 from regen_kg.store import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, open_store
 
-#: Reported severities, most severe first; IGNORE in the profile silences a check.
-SEVERITIES = ("ERROR", "WARN", "INFO")
+#: IGNORE in the profile silences a check.
 _PROFILE_SEVERITIES = (*SEVERITIES, "IGNORE")
 _HEADER = re.compile(r"^#\s*(title|checks|fix):\s*(.*)$")
 #: The checks shipped with this checkout, used when a project folder has no ``qc/`` of its own.

@@ -23,7 +23,7 @@ from rdflib.namespace import SKOS, XSD
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import Result
 
-from regen_kg.errors import InputError, Location, RegenError
+from regen_kg.errors import InputError, Location, ParameterError
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import ID, REGEN, compact_iri, expand_curie, prefix_map, sparql_prologue
 
@@ -32,10 +32,6 @@ _HEADER = re.compile(r"^#\s*(title|question|description|keywords|param):\s*(.*)$
 _PARAM = re.compile(r"^(\w+)\s+(IRI|string|integer|decimal)(?:\s+default=(\S+))?\s*(.*)$")
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d+-")
-
-
-class ParameterError(RegenError):
-    """A parameter value that does not fit its declared type, or an unknown parameter."""
 
 
 @dataclass(frozen=True)

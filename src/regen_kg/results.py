@@ -11,10 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from rich.console import Console
 from rich.table import Table
 
+from regen_kg.choices import SELECT_FORMATS
 from regen_kg.queries import QueryResult
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "md")
-GRAPH_FORMATS = ("ttl", "jsonld")
 
 
 def render_rows(result: QueryResult, fmt: str) -> str:

@@ -16,9 +16,10 @@ from rdflib.query import Result
 from regen_kg import pages
 from regen_kg.build import Built
 from regen_kg.endpoint import Limits, QueryRefused, QueryService, negotiate, service_description
+from regen_kg.errors import ParameterError
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import BASE, bind_all, sparql_prologue
-from regen_kg.queries import ParameterError, StoredQuery, bind, load_catalogue, resolve_external
+from regen_kg.queries import StoredQuery, bind, load_catalogue, resolve_external
 
 RESOURCE_TYPES = {
     "text/html": "html",

@@ -8,13 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.plugins.sparql.sparql import Query
 
 from regen_kg.errors import Location, RegenError
 from regen_kg.memstore import plain_copy
@@ -63,6 +58,11 @@ def load_shapes(paths: ProjectPaths) -> Graph:
 @contextmanager
 def _prepared_queries() -> Iterator[None]:
     """Parse each SHACL-SPARQL query once, not once per focus node (pyshacl re-sends the text)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+    from rdflib.plugins.sparql.sparql import Query
+
     original = SPARQLProcessor.query
     cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = {}
 
@@ -90,6 +90,8 @@ def _prepared_queries() -> Iterator[None]:
 
 def validate_graph(data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None) -> ValidationReport:
     """Validate ``data`` (asserted ontology + records) against ``shapes``; nothing is inferred."""
+    from pyshacl import validate as shacl_validate  # the reference engine, imported when it runs
+
     with _prepared_queries():
         _conforms, report, _text = shacl_validate(
             plain_copy(data), shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
@@ -139,3 +141,16 @@ def _ontology_hint(focus: object) -> str:
     if isinstance(focus, URIRef) and compact_iri(str(focus)).startswith("regen:"):
         return str(Path("ontology") / "regen.ttl")
     return ""
+
+
+def format_problems(report: ValidationReport) -> str:
+    """The SHACL report as readable lines: severity, file, focus node, path, message."""
+    if not report.problems:
+        return "SHACL: conforms, no problems."
+    lines = [f"SHACL: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
+    for p in report.problems:
+        where = p.file or "?"
+        path = f" {p.path}" if p.path else ""
+        value = f" (value: {p.value})" if p.value and p.value != p.focus else ""
+        lines.append(f"{p.severity.upper():9} {where}: {p.focus}{path}: {p.message}{value}")
+    return "\n".join(lines)

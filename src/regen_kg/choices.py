@@ -1,0 +1,24 @@
+"""The names the command line offers as choices, kept apart from the modules that implement them:
+``regen-kg`` declares its options from here and imports a command's modules only when it runs."""
+
+from __future__ import annotations
+
+#: The build engines: ``reference`` (pyshacl + owlrl) and ``fast`` (SHACL compiled to SPARQL on
+#: Oxigraph + the compiled OWL 2 RL tables). Both give the same report and inferences (tests/test_fast*.py);
+#: ``fast`` falls back to the reference for a TBox or shapes outside what it compiles.
+ENGINES = ("fast", "reference")
+DEFAULT_ENGINE = "fast"
+#: The embedded stores (``store.open_store`` selectors) a build and ``query`` can run on. The
+#: build's quality checks give the same rows on both (tests/test_qc.py), so it uses the fast one.
+STORES = ("rdflib", "oxigraph")
+DEFAULT_STORE = "oxigraph"
+#: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
+#: while the parent reasons and writes the rest. 1 runs every stage in order in one process.
+DEFAULT_JOBS = 2
+#: The serializations of the whole graph (``export.serialize``).
+FORMATS = ("ttl", "jsonld", "nt", "trig", "nq")
+#: How query answers are written (``results.render_rows``; a CONSTRUCT answer as a graph).
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "md")
+GRAPH_FORMATS = ("ttl", "jsonld")
+#: Reported quality-check severities, most severe first.
+SEVERITIES = ("ERROR", "WARN", "INFO")
