@@ -12,7 +12,8 @@ from .oxigraph_server import free_port, stop, wait_until_up
 
 
 @contextlib.contextmanager
-def regen_server(root: Path, *args: str) -> Iterator[str]:
+def regen_server(root: Path, *args: str, output: list[str] | None = None) -> Iterator[str]:
+    """The server's base URL; ``output`` receives what it printed, once it has stopped."""
     port = free_port()
     log = open(root / f".serve-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -28,4 +29,6 @@ def regen_server(root: Path, *args: str) -> Iterator[str]:
     finally:
         stop(proc)
         log.close()
+        if output is not None:
+            output.append((root / f".serve-{port}.log").read_text())
         (root / f".serve-{port}.log").unlink(missing_ok=True)

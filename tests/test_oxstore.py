@@ -91,3 +91,44 @@ def test_loading_in_chunks_loads_every_triple(monkeypatch: pytest.MonkeyPatch) -
     oxstore.load_triples(store, graph)
     assert len(store) == 25
     assert {str(q.subject) for q in store} == {f"<http://example.org/s{i}>" for i in range(25)}
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", True),
+        ("select * from named <http://example.org/g> where { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT * FROM regen:g WHERE { ?s ?p ?o }", True),
+        ("SELECT * WHERE { ?s ?p ?o } # taken FROM <http://example.org/g>", False),
+        ('SELECT * WHERE { ?s ?p "FROM <x>" }', False),
+        ("SELECT * WHERE { ?s ?p '''it's FROM\n<x>''' }", False),
+        ("SELECT * WHERE { ?s <http://example.org/FROM> ?o }", False),
+        ("SELECT * WHERE { ?s ex:FROM ?o . ?FROM ?p ?o }", False),
+    ],
+)
+def test_a_from_clause_is_told_from_the_word_elsewhere(query: str, named: bool) -> None:
+    from regen_kg.oxstore import names_its_dataset
+
+    assert names_its_dataset(query) is named
+
+
+def test_from_names_the_default_graph_instead_of_the_union() -> None:
+    from rdflib import Graph, Literal, URIRef
+
+    from regen_kg.oxstore import OxigraphStore
+
+    p = URIRef("http://example.org/p")
+    small, large = Graph(), Graph()
+    small.add((URIRef("http://example.org/a"), p, Literal("a")))
+    for n in range(3):
+        large.add((URIRef(f"http://example.org/b{n}"), p, Literal("b")))
+    store = OxigraphStore()
+    store.load({URIRef("http://example.org/small"): small, URIRef("http://example.org/large"): large})
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+
+    def counted(dataset: str) -> int:
+        row = next(iter(store.query(count.format(dataset))))
+        return int(row[0])  # type: ignore[index]
+
+    assert counted("") == 4  # the union of the named graphs
+    assert counted("FROM <http://example.org/small>") == 1

@@ -266,3 +266,60 @@ def test_ontology_documentation_is_served(server: str) -> None:
     assert 'id="MesenchymalStemCell"' in page or "id='MesenchymalStemCell'" in page
     status, ctype, svg = http(server + "/ontology/model.svg")
     assert status == 200 and b"<svg" in svg
+
+
+def test_serve_opens_the_saved_graph_and_rebuilds_after_an_edit(project_copy: ProjectPaths) -> None:
+    """A second start reads the graph saved by the first (no build); an edited record is built
+    and saved again, and its page shows the edit."""
+    from .helpers import edit
+    from .regen_server import regen_server
+
+    root = project_copy.root
+    pages: list[str] = []
+    logs: list[str] = []
+    for change in (None, None, "edited"):
+        if change:
+            edit(root / "data/studies/lee-2014.yaml", "label: Lee 2014 hESC", "label: Lee 2014 (edited) hESC")
+        with regen_server(root, output=logs) as base:
+            status, _, page = http(base + "/id/study/lee-2014", headers={"Accept": "text/html"})
+            assert status == 200
+            pages.append(page.decode())
+            status, _, data = sparql(
+                base, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/regen-kg/ontology/Study> }"
+            )
+            assert status == 200 and int(json.loads(data)["results"]["bindings"][0]["n"]["value"]) >= 10
+    from regen_kg.querystore import STORE_FOLDER
+
+    assert len(list((root / STORE_FOLDER).glob("*/evidence-map-*.svg"))) == 1  # drawn once, kept
+    building = ["building the graph" in log for log in logs]
+    assert building == [True, False, True], logs
+    assert pages[0] == pages[1] and "Lee 2014 (edited)" not in pages[1]
+    assert "Lee 2014 (edited)" in pages[2]
+
+
+def test_pages_read_from_the_store_as_from_an_rdflib_graph(built: pipeline.Built) -> None:
+    """``GraphView`` over the saved store renders the same record, statement and class pages as
+    an rdflib copy of the same graphs did."""
+    from regen_kg.oxstore import GraphView, OxigraphStore
+    from regen_kg.pages import Renderer
+
+    graphs = built.graphs(queries=True)
+    copy = Graph()
+    for graph in graphs.values():
+        for triple in graph:
+            copy.add(triple)
+    store = OxigraphStore()
+    store.load(graphs)
+    from_copy, from_store = Renderer(copy), Renderer(GraphView(store.raw))
+    iris = [
+        URIRef("https://w3id.org/regen-kg/id/study/lee-2014"),
+        URIRef("https://w3id.org/regen-kg/id/study/kim-2016"),
+        REGEN.MesenchymalStemCell,
+        REGEN.SkinElasticity,
+    ]
+    iris += sorted(s for s in copy.subjects(RDF.type, REGEN.Claim) if isinstance(s, URIRef))[:3]
+    iris += sorted(s for s in copy.subjects(RDF.type, REGEN.Finding) if isinstance(s, URIRef))[:3]
+    for iri in iris:
+        page = from_store.resource(iri)
+        assert page is not None and page == from_copy.resource(iri), iri
+    assert from_store.resource(URIRef("https://w3id.org/regen-kg/id/study/no-such-study")) is None

@@ -317,15 +317,20 @@ def _answer(
 @click.option("--workers", default=4, show_default=True, type=int, help="Queries evaluated at the same time.")
 @click.pass_obj
 def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
-    """Serve the graph: SPARQL 1.1 endpoint at /sparql, a page per record, the query web page at /."""
-    from regen_kg import build as pipeline
-    from regen_kg.endpoint import Limits
-    from regen_kg.serve import run
+    """Serve the graph: SPARQL 1.1 endpoint at /sparql, a page per record, the query web page at /.
 
-    click.echo("building the graph ...", err=True)
-    built = pipeline.run(paths, jobs=DEFAULT_JOBS)  # before the server starts its threads
+    The graph is the one saved by the last build of the same inputs ('query --store oxigraph'
+    saves it too); it is built and saved first when the inputs changed.
+    """
+    from regen_kg.endpoint import Limits
+    from regen_kg.serve import open_served, run
+
+    def say(note: str) -> None:
+        click.echo(note, err=True)
+
+    served = open_served(paths, jobs=DEFAULT_JOBS, say=say)  # before the server starts its threads
     click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", err=True)
-    run(built, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
+    run(served, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
 
 
 @cli.command()

@@ -9,6 +9,7 @@ objects (SELECT through the SPARQL JSON results format, CONSTRUCT/DESCRIBE as an
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
@@ -115,11 +116,24 @@ class OxigraphStore:
     def __init__(self, path: str | None = None, *, read_only: bool = False) -> None:
         """In memory, or on disk at ``path``; ``read_only`` opens an existing on-disk store for
         reading only (several readers may open it at once)."""
-        if read_only and path:
+        self._path = path
+        self._read_only = read_only and path is not None
+        if read_only and path is not None:
             self._store = ox.Store.read_only(path)
         else:
             self._store = ox.Store(path) if path else ox.Store()
         self._prefixes = prefix_map()
+
+    @property
+    def path(self) -> str | None:
+        """Where the store is on disk, or None if it is in memory."""
+        return self._path
+
+    def reopened(self) -> OxigraphStore:
+        """A handle of its own for a forked process: a new read-only handle on the same on-disk
+        store (the parent's is not used across a fork), or this store itself if it is in memory
+        or writable."""
+        return OxigraphStore(self._path, read_only=True) if self._read_only else self
 
     @property
     def raw(self) -> ox.Store:
@@ -136,8 +150,11 @@ class OxigraphStore:
             names = " ".join(f"?{k}" for k in bindings)
             values = " ".join(str(to_ox(v)) for v in bindings.values())
             sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+        # the default graph is the union of the named graphs, unless the query names its own
+        # (Oxigraph's union option would override a FROM clause)
+        union = not names_its_dataset(sparql)
         try:
-            answer = self._store.query(sparql, prefixes=self._prefixes, use_default_graph_as_union=True)
+            answer = self._store.query(sparql, prefixes=self._prefixes, use_default_graph_as_union=union)
         except SyntaxError as exc:
             raise RegenError(f"SPARQL syntax error: {exc}") from exc
         return to_result(answer)
@@ -152,6 +169,68 @@ class OxigraphStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+
+#: what can hide the word FROM in a query (comments, IRIs, strings), and FROM as a keyword
+_TOKENS = re.compile(
+    r"#[^\n]*"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|(?<![\w:?$])FROM(?![\w:-])",
+    re.IGNORECASE,
+)
+
+
+def names_its_dataset(sparql: str) -> bool:
+    """Whether ``sparql`` has a FROM or FROM NAMED clause (outside comments, IRIs and strings)."""
+    return any(match.group(0).upper() == "FROM" for match in _TOKENS.finditer(sparql))
+
+
+class GraphView:
+    """Read-only lookups in the style of an rdflib ``Graph`` (``objects``, ``subjects``, ``value``,
+    ``in`` ...) over the union of an Oxigraph store's graphs: what the served pages read, answered
+    from the store's indexes instead of a copy of the whole graph in rdflib."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[tuple[Node, Node, Node]]:
+        """The distinct triples matching ``pattern`` (None matches anything), in any graph."""
+        subject, predicate, _object = pattern
+        if isinstance(subject, Literal) or isinstance(predicate, (Literal, BNode)):
+            return  # no triple has one there (rdflib answers nothing too)
+        s, p, o = (None if term is None else to_ox(term) for term in pattern)
+        seen: set[tuple[Any, Any, Any]] = set()
+        for quad in self._store.quads_for_pattern(s, p, o, None):
+            key = (quad.subject, quad.predicate, quad.object)
+            if key not in seen:
+                seen.add(key)
+                yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+    def __contains__(self, pattern: tuple[Node | None, Node | None, Node | None]) -> bool:
+        return next(self.triples(pattern), None) is not None
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:
+        return (o for _s, _p, o in self.triples((subject, predicate, None)))
+
+    def subjects(self, predicate: Node | None = None, object: Node | None = None) -> Iterator[Node]:
+        return (s for s, _p, _o in self.triples((None, predicate, object)))
+
+    def predicates(self, subject: Node | None = None, object: Node | None = None) -> Iterator[Node]:
+        return (p for _s, p, _o in self.triples((subject, None, object)))
+
+    def predicate_objects(self, subject: Node | None = None) -> Iterator[tuple[Node, Node]]:
+        return ((p, o) for _s, p, o in self.triples((subject, None, None)))
+
+    def subject_predicates(self, object: Node | None = None) -> Iterator[tuple[Node, Node]]:
+        return ((s, p) for s, p, _o in self.triples((None, None, object)))
+
+    def value(self, subject: Node | None = None, predicate: Node | None = None) -> Node | None:
+        """One object of ``subject`` and ``predicate`` (any, if there are several), or None."""
+        return next(self.objects(subject, predicate), None)
 
 
 def to_result(answer: Any) -> Result:

@@ -13,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from regen_kg.oxstore import GraphView
 from regen_kg.prefixes import BASE, MESH_URI_PREFIX, REGEN, compact_iri
 from regen_kg.queries import StoredQuery
 
@@ -48,9 +49,10 @@ def page(title: str, body: str) -> str:
 
 
 class Renderer:
-    """Renders terms of one graph (asserted + inferred) with labels and local links."""
+    """Renders terms of one graph (asserted + inferred) with labels and local links: an rdflib
+    graph, or the served store read through ``oxstore.GraphView``."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph | GraphView) -> None:
         self.g = graph
 
     def label(self, node: Node) -> str:

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
 from regen_kg import pages
-from regen_kg.build import Built
 from regen_kg.endpoint import Limits, QueryRefused, QueryService, negotiate, service_description
 from regen_kg.errors import ParameterError
+from regen_kg.oxstore import GraphView, OxigraphStore, from_ox
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import BASE, bind_all, sparql_prologue
 from regen_kg.queries import StoredQuery, bind, load_catalogue, resolve_external
+from regen_kg.store import MAPPINGS_GRAPH, ONTOLOGY_GRAPH
+
+if TYPE_CHECKING:
+    from regen_kg.build import Built
 
 RESOURCE_TYPES = {
     "text/html": "html",
@@ -30,35 +37,73 @@ RESOURCE_TYPES = {
 
 
 @dataclass
-class Site:
-    """Everything the routes need, built once at start-up."""
+class Served:
+    """The graph ``serve`` answers from: a read-only Oxigraph store (inferences and query catalogue
+    included), and its small ontology and mappings graphs, read whole for documents and contexts."""
 
-    built: Built
+    store: OxigraphStore
+    ontology: Graph
+    mappings: Graph
+    graph_names: list[URIRef]
+
+    @classmethod
+    def of(cls, store: OxigraphStore) -> Served:
+        raw = store.raw
+        names = sorted(URIRef(g.value) for g in raw.named_graphs() if isinstance(g, ox.NamedNode))
+        return cls(store, _graph(raw, ONTOLOGY_GRAPH), _graph(raw, MAPPINGS_GRAPH), names)
+
+
+def _graph(store: ox.Store, name: URIRef) -> Graph:
+    graph = bind_all(Graph())
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return graph
+
+
+def open_served(paths: ProjectPaths, *, jobs: int = 2, say: Callable[[str], None] | None = None) -> Served:
+    """The project's graph as saved by its last build of the same inputs (``querystore``), built
+    and saved first if there is none; ``say`` hears when it is being built."""
+    from regen_kg.cache import project_cache
+    from regen_kg.querystore import saved_store
+
+    def make() -> Built:
+        from regen_kg import build as pipeline
+
+        if say is not None:
+            say("building the graph and saving it for the next start (.cache/regen-kg/query-store) ...")
+        return pipeline.run(paths, cache=project_cache(paths.root), jobs=jobs)
+
+    return Served.of(saved_store(paths, make))
+
+
+@dataclass
+class Site:
+    """Everything the routes need, made once at start-up."""
+
+    served: Served
     catalogue: dict[str, StoredQuery]
     service: QueryService
-    graph: Graph
+    graph: GraphView
     evidence_svg: str
 
 
 def create_app(
-    built: Built,
+    served: Served,
     paths: ProjectPaths,
     *,
     limits: Limits | None = None,
-    evidence_svg: Callable[[Built, ProjectPaths], str] | None = None,
+    evidence_svg: Callable[[Served, ProjectPaths], str] | None = None,
 ) -> FastAPI:
-    """A FastAPI application serving ``built``: read-only, time-limited, nothing fetched remotely."""
-    store = built.store()
-    graph = Graph()
-    for g in built.graphs(queries=True).values():
-        for triple in g:
-            graph.add(triple)
+    """A FastAPI application serving ``served``: read-only, time-limited, nothing fetched remotely.
+
+    Record pages read the store's indexes (``GraphView``) and each SPARQL query runs in a forked
+    worker with its own handle on the store, so the server holds no copy of the graph."""
     site = Site(
-        built=built,
+        served=served,
         catalogue=load_catalogue(paths),
-        service=QueryService(store, built.graphs(queries=True).keys(), limits),
-        graph=bind_all(graph),
-        evidence_svg=(evidence_svg or inline_evidence_map)(built, paths),
+        service=QueryService(served.store, served.graph_names, limits),
+        graph=GraphView(served.store.raw),
+        evidence_svg=(evidence_svg or kept_evidence_map)(served, paths),
     )
     renderer = pages.Renderer(site.graph)
     app = FastAPI(title="regen-kg", docs_url=None, redoc_url=None, openapi_url=None)
@@ -90,9 +135,7 @@ def create_app(
             media = negotiate(accept, {k: v for k, v in RESOURCE_TYPES.items() if k != "text/html"}, "text/turtle")
         except QueryRefused as exc:
             return refused(exc)
-        description = service_description(
-            str(request.url.replace(query="")), [str(g) for g in site.built.graphs(queries=True)]
-        )
+        description = service_description(str(request.url.replace(query="")), [str(g) for g in site.served.graph_names])
         return Response(description.serialize(format=RESOURCE_TYPES[media]), media_type=media)
 
     @app.post("/sparql")
@@ -131,7 +174,7 @@ def create_app(
             return HTMLResponse(pages.error(404, f"no stored query {name!r}"), status_code=404)
         values = {k: v for k, v in request.query_params.items() if v.strip()}
         try:
-            values, notes = resolve_external(_Direct(site), query, values)
+            values, notes = resolve_external(site.served.store, query, values)
             text = bind(query, values)
         except ParameterError as exc:
             return HTMLResponse(pages.error(400, str(exc)), status_code=400)
@@ -176,7 +219,7 @@ def create_app(
             from regen_kg.context import build_context
             from regen_kg.export import to_jsonld
 
-            body = to_jsonld(description, build_context(site.built.loaded.ontology))
+            body = to_jsonld(description, build_context(site.served.ontology))
             return Response(body, media_type=media)
         return Response(description.serialize(format=RESOURCE_TYPES[media]), media_type=media)
 
@@ -191,8 +234,8 @@ def create_app(
             from regen_kg.diagram import model_svg
             from regen_kg.docs import render_docs
 
-            loaded = site.built.loaded
-            docs.update(render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology)))
+            served = site.served
+            docs.update(render_docs(served.ontology, served.mappings, model_svg(served.ontology)))
         return docs
 
     @app.get("/ontology/", response_class=HTMLResponse)
@@ -214,25 +257,35 @@ def create_app(
     return app
 
 
-def inline_evidence_map(built: Built, paths: ProjectPaths) -> str:
+def kept_evidence_map(served: Served, paths: ProjectPaths) -> str:
+    """``inline_evidence_map``, drawn once per saved store and kept in its folder (the query
+    behind it takes about 12 s at 10,000 studies); a store in memory draws it each time."""
+    if served.store.path is None:
+        return inline_evidence_map(served, paths)
+    from importlib.metadata import version
+
+    from regen_kg.fileio import write_atomic
+
+    kept = Path(served.store.path).parent / f"evidence-map-matplotlib-{version('matplotlib')}.svg"
+    try:
+        return kept.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    svg = inline_evidence_map(served, paths)
+    with contextlib.suppress(OSError):  # a store folder we may not write: drawn again next time
+        write_atomic(kept, svg, durable=False)
+    return svg
+
+
+def inline_evidence_map(served: Served, paths: ProjectPaths) -> str:
     """The evidence-map figure as inline SVG (drawn from the stored evidence-map query)."""
     from regen_kg.evidence_map import evidence_map
 
-    svg = evidence_map(built.store(), load_catalogue(paths), "svg").decode("utf-8")
+    svg = evidence_map(served.store, load_catalogue(paths), "svg").decode("utf-8")
     return svg[svg.find("<svg") :]
 
 
-class _Direct:
-    """Quick lookups (exact-match resolution) straight on the in-memory graph, without a worker."""
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-
-    def query(self, text: str) -> Any:
-        return self.site.graph.query(text)
-
-
-def describe(graph: Graph, iri: URIRef) -> Graph:
+def describe(graph: GraphView, iri: URIRef) -> Graph:
     """The resource's own triples, plus labels of what they point to."""
     from rdflib.namespace import RDFS
 
@@ -245,16 +298,16 @@ def describe(graph: Graph, iri: URIRef) -> Graph:
 
 
 def run(
-    built: Built,
+    served: Served,
     paths: ProjectPaths,
     host: str,
     port: int,
     limits: Limits,
-    evidence_svg: Callable[[Built, ProjectPaths], str] | None = None,
+    evidence_svg: Callable[[Served, ProjectPaths], str] | None = None,
 ) -> None:
     """Serve until interrupted, with uvicorn's usual request log."""
     import uvicorn
 
     uvicorn.run(
-        create_app(built, paths, limits=limits, evidence_svg=evidence_svg), host=host, port=port, log_level="info"
+        create_app(served, paths, limits=limits, evidence_svg=evidence_svg), host=host, port=port, log_level="info"
     )
