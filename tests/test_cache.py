@@ -141,3 +141,27 @@ def test_program_key_follows_library_versions(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.undo()
         program_key.cache_clear()
     assert program_key() == before
+
+
+def test_entries_read_back_share_their_iris(tmp_path: Path) -> None:
+    """Equal IRIs of different entries come back as one object (found by identity in the
+    reasoner's dictionaries); literals and blank nodes come back equal, as pickled."""
+    from rdflib import BNode, Literal, URIRef
+
+    cache = BuildCache(tmp_path)
+    p = URIRef("https://w3id.org/regen-kg/ontology/outcome")
+    cache.put_many(
+        "record",
+        {
+            "aa1": [(URIRef("http://example.org/a"), p, Literal("1.50", datatype=URIRef("http://x/d")))],
+            "ab2": [(URIRef("http://example.org/b"), URIRef(str(p)), BNode("n1"))],
+        },
+    )
+    cache.put("single", "cc3", (URIRef(str(p)),))
+    found = cache.get_many("record", ["aa1", "ab2"])
+    (s1, p1, o1), (s2, p2, o2) = found["aa1"][0], found["ab2"][0]
+    (p3,) = cache.get("single", "cc3")
+    assert p1 == p and p1 is p2 is p3
+    assert type(p1) is URIRef and type(s1) is URIRef and s1 != s2
+    assert o1 == Literal("1.50", datatype=URIRef("http://x/d")) and str(o1) == "1.50"
+    assert o2 == BNode("n1")

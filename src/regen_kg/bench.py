@@ -627,20 +627,61 @@ def _command_wall(paths: ProjectPaths, *args: str) -> float:
     """Wall time of ``regen-kg ARGS`` as a user runs it: start-up to exit."""
     import subprocess
 
+    start = time.perf_counter()
+    subprocess.run([_installed_command(), "--root", str(paths.root), *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _installed_command() -> str:
     script = Path(sys.executable).with_name("regen-kg")  # the installed command, beside this Python
     found = str(script) if script.exists() else shutil.which("regen-kg")
     if found is None:
         raise RuntimeError("the regen-kg command is not installed beside this Python; run `make run` first")
+    return found
+
+
+def _serve_start(paths: ProjectPaths) -> tuple[float, float]:
+    """Seconds from starting ``regen-kg serve`` until its home page answers, and the server's
+    peak RSS (MB, from /proc; 0 where there is none) once it answers."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [_installed_command(), "--root", str(paths.root), "serve", "--port", str(port)]
     start = time.perf_counter()
-    subprocess.run([found, "--root", str(paths.root), *args], check=True, capture_output=True)
-    return time.perf_counter() - start
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"regen-kg serve stopped (exit {server.returncode}) before answering")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=600) as answer:
+                    answer.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        peak = 0.0
+        status = Path(f"/proc/{server.pid}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
+        return seconds, peak
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], float]:
     """A cold build (no cache); the build command, cold; a build filling the cache; a rebuild
     after editing one study record (each in a fresh process, every file written); then the
-    check command, first and after an edit. Returns the times and the peak RSS of the cold
-    build's largest process."""
+    check command, first and after an edit; the query command; the server's start after an
+    edit and with unchanged inputs. Returns the times (and the server's peak RSS in MB under
+    SERVE_*_RSS) and the peak RSS of the cold build's largest process."""
     shutil.rmtree(paths.root / ".cache", ignore_errors=True)
     cold = _fresh_build(paths, out, cache=False)
     times = {COLD_BUILD: cold.seconds, COLD_WALL: _command_wall(paths, "build", "--out", str(out), "--no-cache")}
@@ -661,6 +702,12 @@ def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], floa
     times[QUERY_FIRST] = _command_wall(paths, "query", "improved-outcome", *ask)
     times[QUERY_OTHER] = _command_wall(paths, "query", "safety", *ask)
     times[QUERY_AGAIN] = _command_wall(paths, "query", "safety", *ask)
+    try:
+        record.write_text(text.replace("label: ", "label: served ", 1), encoding="utf-8")
+        times[SERVE_EDIT], times[SERVE_EDIT_RSS] = _serve_start(paths)
+        times[SERVE_SAVED], times[SERVE_SAVED_RSS] = _serve_start(paths)
+    finally:
+        record.write_text(text, encoding="utf-8")
     return times, cold.peak_mb
 
 
@@ -674,6 +721,10 @@ QUERY_FIRST = (
 )
 QUERY_OTHER = "regen-kg query safety --store oxigraph, inputs unchanged (evaluated on the saved graph): wall time"
 QUERY_AGAIN = "regen-kg query safety --store oxigraph, asked again (the saved answer): wall time"
+SERVE_EDIT = "regen-kg serve after editing one study record (builds, saves the graph): until the home page answers"
+SERVE_SAVED = "regen-kg serve, inputs unchanged (opens the saved graph): until the home page answers"
+SERVE_EDIT_RSS = "peak RSS MB of regen-kg serve after an edit"
+SERVE_SAVED_RSS = "peak RSS MB of regen-kg serve, inputs unchanged"
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -691,7 +742,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             cells.append(f"{f:.3f} s" + (f" / {x:.3f} s" if x is not None else ""))
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
     for step in dict.fromkeys(k for r in rows for k in r.get("builds s", {})):
-        cells = [f"{r['builds s'][step]:.3f} s" if step in r.get("builds s", {}) else "" for r in rows]
+        unit = " MB" if "RSS MB" in step else " s"
+        cells = [f"{r['builds s'][step]:.3f}{unit}" if step in r.get("builds s", {}) else "" for r in rows]
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
     keys = (
         "fast total s",

@@ -13,7 +13,9 @@ Values made one per record are kept in buckets (:meth:`BuildCache.get_many`,
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
+import io
 import pickle
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
@@ -21,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
@@ -110,7 +112,7 @@ class BuildCache:
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        write_atomic(self._path(kind, key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        write_atomic(self._path(kind, key), dumps(value), durable=False)
 
     def _bucket_path(self, kind: str, bucket: str) -> Path:
         return self.folder / kind / f"{bucket}.bucket"
@@ -145,12 +147,34 @@ class BuildCache:
         does not grow with every edit."""
         new: dict[str, dict[str, bytes]] = {}
         for key, value in values.items():
-            new.setdefault(key[:2], {})[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            new.setdefault(key[:2], {})[key] = dumps(value)
         for bucket, entries in new.items():
             old = self._read_bucket(kind, bucket)
             kept = {k: v for k, v in old.items() if keep is None or k in keep}
             data = pickle.dumps(kept | entries, protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(self._bucket_path(kind, bucket), data, durable=False)
+
+
+def _reduce_iri(iri: URIRef) -> tuple[Any, tuple[str]]:
+    from regen_kg.prefixes import shared_iri
+
+    return shared_iri, (str(iri),)
+
+
+_DISPATCH = copyreg.dispatch_table | {URIRef: _reduce_iri}
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` pickled so that its IRIs are read back as shared objects (``prefixes.shared_iri``).
+
+    Records read from the cache repeat the same predicates and classes millions of times; as
+    one object each, the reasoner's and the stores' dictionary lookups find them by identity
+    instead of calling rdflib's ``__eq__`` (about 9 million calls at 10,000 studies)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def project_cache(root: Path) -> BuildCache:

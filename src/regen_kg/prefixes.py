@@ -16,14 +16,29 @@ if TYPE_CHECKING:
     import curies
 
 
+#: the IRIs made through ``shared_iri`` in this process, one object each
+_IRIS: dict[str, URIRef] = {}
+
+
+def shared_iri(value: str) -> URIRef:
+    """The one ``URIRef`` of ``value`` in this process. Namespace terms and IRIs read back from
+    the build cache are made through it: dictionaries keyed by terms then find them by identity
+    instead of calling rdflib's ``__eq__``."""
+    found = _IRIS.get(value)
+    if found is None:
+        found = _IRIS[value] = URIRef(value)
+    return found
+
+
 class CachedNamespace(Namespace):
-    """A ``Namespace`` whose ``ns.name`` IRIs are made once: rdflib makes a new ``URIRef`` per
-    access, and the same object each time also makes later set and dict lookups cheaper."""
+    """A ``Namespace`` whose ``ns.name`` IRIs are made once (``shared_iri``): rdflib makes a new
+    ``URIRef`` per access, and the same object each time also makes later set and dict lookups
+    cheaper."""
 
     def __getattr__(self, name: str) -> URIRef:
         if name.startswith("__"):  # copy, pickle and friends probe for these
             raise AttributeError(name)
-        term = self.term(name)
+        term = shared_iri(str(self.term(name)))
         self.__dict__[name] = term
         return term
 

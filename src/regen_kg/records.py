@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -526,11 +527,13 @@ def _convert_many(paths: list[Path], terms: TermIndex, sources: set[str], jobs: 
 
     if jobs < 2 or len(paths) < PARALLEL_MIN_RECORDS or not can_fork():
         return run(paths)
+    from regen_kg.cache import dumps
+
     half = len(paths) - int(len(paths) * CHILD_SHARE)
-    child = Forked(lambda: run(paths[half:]))
+    child = Forked(lambda: dumps(run(paths[half:])))  # IRIs come back shared (cache.dumps)
     mine = run(paths[:half])
     try:
-        theirs = child.result()
+        theirs: list[Converted] | None = pickle.loads(child.result())  # our own child's bytes
     except ChildFailed:
         theirs = run(paths[half:])
     if mine is None or theirs is None:
