@@ -120,3 +120,32 @@ def test_ask_checks_the_query_before_building(
         with pytest.raises(InputError) as caught:
             ask(project_copy, broken, {}, store=store, use_cache=use_cache)
         assert caught.value.location.path == query.path and caught.value.location.line is not None
+
+
+def test_after_a_check_an_edit_is_validated_incrementally(
+    project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the state of an earlier ``check``, the first ask after an edit takes the SHACL report
+    from an incremental check instead of validating every record; a violation stops it with the
+    message a full validation gives."""
+    from regen_kg import build as pipeline
+    from regen_kg.answers import ask
+    from regen_kg.cache import project_cache
+    from regen_kg.errors import ValidationFailed
+    from regen_kg.incremental import check
+
+    check(project_copy, project_cache(project_copy.root))
+    study = project_copy.data / "studies" / "liang-2022.yaml"
+    edit(study, "sample_size: 30", "sample_size: 20")  # more completed than enrolled: a violation
+    with pytest.raises(ValidationFailed) as full:
+        pipeline.run(project_copy)
+    monkeypatch.setattr(pipeline, "validate", lambda *_a, **_k: pytest.fail("validated every record"))
+    query = load_catalogue(project_copy)["limitations"]
+    for store in ("oxigraph", "rdflib"):
+        with pytest.raises(ValidationFailed) as incremental:
+            ask(project_copy, query, {}, store=store)
+        assert str(incremental.value) == str(full.value) and "liang-2022.yaml" in str(full.value)
+    edit(study, "sample_size: 20", "sample_size: 30")
+    edit(project_copy.root / AMIRKHANI, "text: 16 patients", "text: sixteen patients")
+    rows = ask(project_copy, query, {}, store="oxigraph").rows
+    assert "sixteen patients" in {str(row["limitationText"]) for row in rows}

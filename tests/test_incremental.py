@@ -193,3 +193,40 @@ def test_a_second_check_at_the_same_time_is_told_so(project_copy: ProjectPaths) 
         check(project_copy, project_cache(project_copy.root))
     del held
     assert check_matches_full(project_copy).changed == ["data/studies/liang-2022.yaml"]
+
+
+def test_validated_reports_from_an_incremental_check_or_not_at_all(
+    project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``validated`` (what ``query`` and ``serve`` use before building after an edit) gives the
+    report of a full validation from an incremental check, and None where only a full check could."""
+    import regen_kg.incremental as incremental
+    from regen_kg.incremental import validated
+
+    cache = project_cache(project_copy.root)
+    assert validated(project_copy, cache) is None  # never checked
+    check(project_copy, cache)
+    edit(project_copy.data / "studies" / "liang-2022.yaml", "sample_size: 30", "sample_size: 20")
+    with monkeypatch.context() as patched:
+        patched.setattr(incremental, "_full", lambda *_a, **_k: pytest.fail("a full check"))
+        report = validated(project_copy, cache)
+    problems, _ = full_results(project_copy)
+    assert report is not None and not report.conforms and report.problems == problems
+    assert check(project_copy, cache).changed == []  # the check's state moved on to these inputs
+
+    shapes = sorted(project_copy.root.glob("shapes/*.ttl"))[0]
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert validated(project_copy, cache) is None  # other schema inputs: only a full check
+
+
+def test_run_with_a_report_does_not_validate_again(project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    from regen_kg.errors import ValidationFailed
+
+    cache = project_cache(project_copy.root)
+    expected = pipeline.run(project_copy, cache=cache)
+    monkeypatch.setattr(pipeline, "validate", lambda *_a, **_k: pytest.fail("validated again"))
+    built = pipeline.run(project_copy, cache=cache, jobs=2, report=expected.report)
+    assert set(built.inferred) == set(expected.inferred) and len(built.loaded.data) == len(expected.loaded.data)
+    failing = type(expected.report)(conforms=False, problems=expected.report.problems, graph=expected.report.graph)
+    with pytest.raises(ValidationFailed):
+        pipeline.run(project_copy, cache=cache, report=failing)

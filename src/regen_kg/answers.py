@@ -108,13 +108,13 @@ def ask(
         return saved.result
     check_syntax(query.text, query.path, parser=_parser(store))  # before building, not after
     from regen_kg import build as pipeline  # imported once an answer must be computed
+    from regen_kg.incremental import validated
     from regen_kg.querystore import saved_store
 
-    backend: GraphStore
-    if store == "oxigraph":
-        backend = saved_store(paths, lambda: pipeline.run(paths, cache=cache, jobs=jobs), key=inputs)
-    else:
-        backend = pipeline.run(paths, cache=cache, jobs=jobs).store(store)
+    def make() -> pipeline.Built:
+        return pipeline.run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
+
+    backend: GraphStore = saved_store(paths, make, key=inputs) if store == "oxigraph" else make().store(store)
     notes: list[str] = []
 
     def keep(note: str) -> None:

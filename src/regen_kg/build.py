@@ -189,16 +189,29 @@ def infer(loaded: Loaded, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | N
 
 
 @paused_gc
-def run(paths: ProjectPaths, *, engine: str = DEFAULT_ENGINE, cache: BuildCache | None = None, jobs: int = 1) -> Built:
+def run(
+    paths: ProjectPaths,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    cache: BuildCache | None = None,
+    jobs: int = 1,
+    report: ValidationReport | None = None,
+) -> Built:
     """Load, validate and reason. Raises ValidationFailed on SHACL violations and
     InconsistencyError if reasoning finds the graph inconsistent.
 
     A ``cache`` (``cache.project_cache``) skips the records and the ontology compilation that
     have not changed since the build that filled it; the result is the same as without it.
     With ``jobs`` = 2 the validation runs in a forked child beside the reasoning; the errors are
-    the same as in order (a validation error wins over a reasoning error).
+    the same as in order (a validation error wins over a reasoning error). A ``report`` of the
+    project's inputs as they are (``incremental.validated``) is used instead of validating again.
     """
     loaded = load(paths, cache)
+    if report is not None:
+        _raise_if_invalid(report)
+        inferred = infer(loaded, engine=engine, cache=cache)
+        examples = catalogue_graph(load_catalogue(paths).values())
+        return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
     child = Forked(lambda: validate(paths, loaded, engine=engine)) if jobs > 1 and can_fork() else None
     if child is None:
         report = validate(paths, loaded, engine=engine)

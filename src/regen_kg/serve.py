@@ -68,10 +68,12 @@ def open_served(paths: ProjectPaths, *, jobs: int = 2, say: Callable[[str], None
 
     def make() -> Built:
         from regen_kg import build as pipeline
+        from regen_kg.incremental import validated
 
         if say is not None:
             say("building the graph and saving it for the next start (.cache/regen-kg/query-store) ...")
-        return pipeline.run(paths, cache=project_cache(paths.root), jobs=jobs)
+        cache = project_cache(paths.root)
+        return pipeline.run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
 
     return Served.of(saved_store(paths, make))
 
