@@ -207,14 +207,11 @@ def run(
     project's inputs as they are (``incremental.validated``) is used instead of validating again.
     """
     loaded = load(paths, cache)
-    if report is not None:
-        _raise_if_invalid(report)
-        inferred = infer(loaded, engine=engine, cache=cache)
-        examples = catalogue_graph(load_catalogue(paths).values())
-        return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
-    child = Forked(lambda: validate(paths, loaded, engine=engine)) if jobs > 1 and can_fork() else None
+    forking = report is None and jobs > 1 and can_fork()
+    child = Forked(lambda: validate(paths, loaded, engine=engine)) if forking else None
     if child is None:
-        report = validate(paths, loaded, engine=engine)
+        if report is None:
+            report = validate(paths, loaded, engine=engine)
         _raise_if_invalid(report)
         inferred = infer(loaded, engine=engine, cache=cache)
     else:

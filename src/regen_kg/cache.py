@@ -28,6 +28,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from regen_kg.fileio import write_atomic
+from regen_kg.prefixes import shared_iri
 
 #: Where a project keeps its cache, relative to its root (ignored by git).
 CACHE_FOLDER = Path(".cache") / "regen-kg"
@@ -156,8 +157,6 @@ class BuildCache:
 
 
 def _reduce_iri(iri: URIRef) -> tuple[Any, tuple[str]]:
-    from regen_kg.prefixes import shared_iri
-
     return shared_iri, (str(iri),)
 
 
