@@ -163,3 +163,17 @@ def test_start_up_imports_only_what_a_command_needs() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == []
+
+
+def test_commands_reading_the_whole_graph_use_the_project_cache(project_copy: ProjectPaths) -> None:
+    """``export`` (like ``publish``, ``links check`` and ``evidence-map``) builds through the
+    project's cache: a second run reads the records from it and writes the same bytes."""
+    from regen_kg.cache import CACHE_FOLDER
+
+    root = project_copy.root
+    first = run("export", "--format", "nt", "--inferred", root=root)
+    assert first.returncode == 0, first.stderr
+    assert list((root / CACHE_FOLDER / "record").glob("*.bucket"))
+    again = run("export", "--format", "nt", "--inferred", root=root)
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert "<https://w3id.org/regen-kg/id/study/lee-2014>" in first.stdout

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest, project_cache
+from regen_kg.cache import CACHE_FOLDER, UNREADABLE, digest
 from regen_kg.choices import DEFAULT_JOBS
 from regen_kg.fileio import write_atomic
 from regen_kg.paths import ProjectPaths
@@ -97,7 +97,6 @@ def ask(
         from regen_kg import build as pipeline
 
         return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
-    cache = project_cache(paths.root)
     inputs = inputs_key(paths)
     answers = SavedAnswers(paths, inputs)
     key = answers.key(store, query, values)
@@ -108,11 +107,10 @@ def ask(
         return saved.result
     check_syntax(query.text, query.path, parser=_parser(store))  # before building, not after
     from regen_kg import build as pipeline  # imported once an answer must be computed
-    from regen_kg.incremental import validated
     from regen_kg.querystore import saved_store
 
     def make() -> pipeline.Built:
-        return pipeline.run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
+        return pipeline.run_project(paths, jobs=jobs)
 
     backend: GraphStore = saved_store(paths, make, key=inputs) if store == "oxigraph" else make().store(store)
     notes: list[str] = []

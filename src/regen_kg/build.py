@@ -231,6 +231,17 @@ def run(
     return Built(loaded=loaded, report=report, inferred=inferred, queries=examples)
 
 
+def run_project(paths: ProjectPaths, *, jobs: int = DEFAULT_JOBS) -> Built:
+    """``run`` as the commands use it: with the project's build cache (the same result as
+    without, tests/test_cache.py), ``jobs`` processes, and the SHACL report of an incremental
+    check where the last ``regen-kg check`` allows one (``incremental.validated``)."""
+    from regen_kg.cache import project_cache
+    from regen_kg.incremental import validated
+
+    cache = project_cache(paths.root)
+    return run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
+
+
 def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], Data]]:
     """The outputs made from the asserted graphs alone, each as a function giving its text
     (the big ones as pieces, see ``export.pieces``)."""

@@ -171,7 +171,7 @@ def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None)
     from regen_kg.export import serialize
     from regen_kg.fileio import write_atomic
 
-    built = pipeline.run(paths)
+    built = pipeline.run_project(paths)
     if fmt == "sssom":
         text = pipeline.sssom_text(built)
     else:
@@ -361,7 +361,7 @@ def publish(
     from regen_kg.publish import Target
     from regen_kg.publish import publish as publish_graphs
 
-    built = pipeline.run(paths)
+    built = pipeline.run_project(paths)
     target = Target(endpoint, update_url, graph_store, user, password, auth)
     report = publish_graphs(built.graphs(queries=True), target)
     table = Table(title=f"published to {endpoint} via {report.method}")
@@ -386,7 +386,7 @@ def links_check(paths: ProjectPaths) -> None:
     from regen_kg.links import check_links, external_iris
     from regen_kg.terms import load_terms
 
-    built = pipeline.run(paths)
+    built = pipeline.run_project(paths)
     graph = built.loaded.asserted + built.inferred
     problems = check_links(graph, load_terms(paths.external_terms), built.loaded.mapping_sets)
     n = len(external_iris(graph))
@@ -404,9 +404,10 @@ def links_check(paths: ProjectPaths) -> None:
 def links_report(paths: ProjectPaths) -> None:
     """Mapping coverage: per vocabulary, how many of our classes are mapped; which are not."""
     from regen_kg import build as pipeline
+    from regen_kg.cache import project_cache
     from regen_kg.links import coverage
 
-    loaded = pipeline.load(paths)
+    loaded = pipeline.load(paths, project_cache(paths.root))
     cov = coverage(loaded.ontology, loaded.mappings)
     table = Table(title=f"classes mapped: {cov.mapped} of {cov.total}")
     table.add_column("vocabulary")
@@ -425,11 +426,12 @@ def links_enrich(paths: ProjectPaths, endpoint: str) -> None:
     from rdflib import URIRef
 
     from regen_kg import build as pipeline
+    from regen_kg.cache import project_cache
     from regen_kg.links import enrich
     from regen_kg.store import open_store
     from regen_kg.terms import load_terms
 
-    loaded = pipeline.load(paths)
+    loaded = pipeline.load(paths, project_cache(paths.root))
     terms = load_terms(paths.external_terms)
     found = enrich(
         open_store(f"sparql:{endpoint}"), {o for o in loaded.mappings.objects() if isinstance(o, URIRef)}, terms

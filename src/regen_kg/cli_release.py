@@ -56,10 +56,11 @@ def register(cli: click.Group) -> None:
     def docs(paths: ProjectPaths, out_dir: Path) -> None:
         """Write HTML documentation of the ontology: one anchor per class, property and individual."""
         from regen_kg import build as pipeline
+        from regen_kg.cache import project_cache
         from regen_kg.diagram import model_svg
         from regen_kg.docs import render_docs, write_docs
 
-        loaded = pipeline.load(paths)
+        loaded = pipeline.load(paths, project_cache(paths.root))
         files = render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology, loaded.data))
         for path in write_docs(files, out_dir):
             click.echo(f"wrote {path}")
@@ -77,7 +78,7 @@ def register(cli: click.Group) -> None:
 
         _image_path(out_file)
         format_for(out_file)
-        store = pipeline.run(paths).store()
+        store = pipeline.run_project(paths).store()
         cells = write_evidence_map(store, evidence_query(paths), out_file)
         statements = sum(c.statements for c in cells)
         click.echo(f"wrote {out_file}: {len(cells)} cells, {statements} statements")
@@ -94,11 +95,12 @@ def register(cli: click.Group) -> None:
     def diagram(paths: ProjectPaths, out_file: Path | None) -> None:
         """Draw the model (main classes and the finding pattern) from the ontology."""
         from regen_kg import build as pipeline
+        from regen_kg.cache import project_cache
         from regen_kg.diagram import model_svg
         from regen_kg.fileio import write_atomic
 
         target = _image_path(out_file) if out_file is not None else paths.root / "docs" / "model.svg"
-        loaded = pipeline.load(paths)
+        loaded = pipeline.load(paths, project_cache(paths.root))
         write_atomic(target, model_svg(loaded.ontology, loaded.data, target.suffix.lower().lstrip(".")))
         click.echo(f"wrote {target}")
 

@@ -63,17 +63,14 @@ def _graph(store: ox.Store, name: URIRef) -> Graph:
 def open_served(paths: ProjectPaths, *, jobs: int = 2, say: Callable[[str], None] | None = None) -> Served:
     """The project's graph as saved by its last build of the same inputs (``querystore``), built
     and saved first if there is none; ``say`` hears when it is being built."""
-    from regen_kg.cache import project_cache
     from regen_kg.querystore import saved_store
 
     def make() -> Built:
         from regen_kg import build as pipeline
-        from regen_kg.incremental import validated
 
         if say is not None:
             say("building the graph and saving it for the next start (.cache/regen-kg/query-store) ...")
-        cache = project_cache(paths.root)
-        return pipeline.run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
+        return pipeline.run_project(paths, jobs=jobs)
 
     return Served.of(saved_store(paths, make))
 
