@@ -92,21 +92,20 @@ def ask(
 
     say = say or _silent
     jobs = DEFAULT_JOBS
-    if not use_cache:
-        check_syntax(query.text, query.path, parser=_parser(store))
-        from regen_kg import build as pipeline
-
-        return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
-    inputs = inputs_key(paths)
-    answers = SavedAnswers(paths, inputs)
-    key = answers.key(store, query, values)
-    saved = answers.get(key)
-    if saved is not None:
-        for note in saved.notes:
-            say(note)
-        return saved.result
+    if use_cache:
+        inputs = inputs_key(paths)
+        answers = SavedAnswers(paths, inputs)
+        key = answers.key(store, query, values)
+        saved = answers.get(key)
+        if saved is not None:
+            for note in saved.notes:
+                say(note)
+            return saved.result
     check_syntax(query.text, query.path, parser=_parser(store))  # before building, not after
     from regen_kg import build as pipeline  # imported once an answer must be computed
+
+    if not use_cache:
+        return evaluate(pipeline.run(paths, jobs=jobs).store(store), query, values, say)
     from regen_kg.querystore import saved_store
 
     def make() -> pipeline.Built:

@@ -288,6 +288,11 @@ def query(
     click.echo(render_rows(result, row_fmt), nl=False)
 
 
+def _to_stderr(note: str) -> None:
+    """Notes for the user beside a command's output (external ids resolved, a build started)."""
+    click.echo(note, err=True)
+
+
 def _answer(
     paths: ProjectPaths,
     stored: StoredQuery,
@@ -301,12 +306,9 @@ def _answer(
     from regen_kg.answers import ask, evaluate
     from regen_kg.store import open_store
 
-    def say(note: str) -> None:
-        click.echo(note, err=True)
-
     if endpoint:
-        return evaluate(open_store(f"sparql:{endpoint}"), stored, values, say)
-    return ask(paths, stored, values, store=store, use_cache=use_cache, say=say)
+        return evaluate(open_store(f"sparql:{endpoint}"), stored, values, _to_stderr)
+    return ask(paths, stored, values, store=store, use_cache=use_cache, say=_to_stderr)
 
 
 @cli.command()
@@ -325,10 +327,7 @@ def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: i
     from regen_kg.endpoint import Limits
     from regen_kg.serve import open_served, run
 
-    def say(note: str) -> None:
-        click.echo(note, err=True)
-
-    served = open_served(paths, jobs=DEFAULT_JOBS, say=say)  # before the server starts its threads
+    served = open_served(paths, jobs=DEFAULT_JOBS, say=_to_stderr)  # before the server starts its threads
     click.echo(f"serving http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C to stop", err=True)
     run(served, paths, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
 

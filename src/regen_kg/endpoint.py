@@ -233,10 +233,7 @@ class QueryService:
 def _work(store: GraphStore, text: str, form: str, fmt: str, max_rows: int, out: Connection) -> None:
     """Worker body: run the query, enforce the row limit, serialize, send (status, bytes)."""
     try:
-        reopened = getattr(store, "reopened", None)  # an on-disk store: a handle of this process's own
-        if callable(reopened):
-            store = reopened()
-        result = store.query(text)
+        result = store.reopened().query(text)  # an on-disk store: a handle of this process's own
         if form in ("SELECT", "ASK"):
             if form == "SELECT" and len(result) > max_rows:
                 out.send((413, f"result too large: more than {max_rows} rows; add LIMIT or narrow the query".encode()))

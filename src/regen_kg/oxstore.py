@@ -130,9 +130,9 @@ class OxigraphStore:
         return self._path
 
     def reopened(self) -> OxigraphStore:
-        """A handle of its own for a forked process: a new read-only handle on the same on-disk
-        store (the parent's is not used across a fork), or this store itself if it is in memory
-        or writable."""
+        """The store to use in a forked process: a new read-only handle on the same on-disk store
+        (the parent's is not used across a fork), or this store itself if it is in memory or
+        writable."""
         return OxigraphStore(self._path, read_only=True) if self._read_only else self
 
     @property
