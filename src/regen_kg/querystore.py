@@ -4,6 +4,7 @@
 each query (about a minute and a half at 10,000 studies). The built graph is a function of the
 project's inputs, so it is kept on disk under a key of those inputs (``inputs_key``) and opened
 read-only while they stay the same; a query then costs hashing the input files and evaluating.
+After an edit of a few records the new store is the previous one patched (``storepatch``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from regen_kg.cache import CACHE_FOLDER, digest, files_key, program_key
+from regen_kg.gcpause import paused_gc
 from regen_kg.oxstore import OxigraphStore, load_triples
 from regen_kg.paths import ProjectPaths
+from regen_kg.storepatch import CONTENTS_FILE, Contents, changed_keys, contents_of, patch, read_contents, save_contents
 
 if TYPE_CHECKING:
     from regen_kg.build import Built
@@ -69,17 +72,22 @@ def saved_store(paths: ProjectPaths, make: Callable[[], Built], *, key: str | No
     raise RuntimeError(f"{target} keeps disappearing: is another program removing {folder}?")
 
 
+@paused_gc
 def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
     built = make()  # raises on input errors, violations and inconsistencies, as a build does
     folder.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
     try:
-        store = ox.Store(str(fresh / "store"))
-        for name, graph in built.graphs(queries=True).items():
-            load_triples(store, graph, name, bulk=True)  # no one reads it until renamed
-        store.flush()
-        store.optimize()
-        del store  # closes the store before it is renamed
+        contents = contents_of(built)
+        if contents is None or not _patched(folder, fresh / "store", built, contents):
+            store = ox.Store(str(fresh / "store"))
+            for name, graph in built.graphs(queries=True).items():
+                load_triples(store, graph, name, bulk=True)  # no one reads it until renamed
+            store.flush()
+            store.optimize()
+            del store  # closes the store before it is renamed
+        if contents is not None:
+            save_contents(fresh, contents)
         (fresh / LOCK_FILE).touch()
         try:
             fresh.rename(target)
@@ -88,6 +96,41 @@ def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
                 raise
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _patched(folder: Path, target: Path, built: Built, contents: Contents) -> bool:
+    """Whether the store of ``built`` was made at ``target`` by patching the latest earlier
+    store (``storepatch``); False, with nothing left at ``target``, when there is none to patch
+    or too much changed."""
+    for previous in _earlier(folder):
+        lock = _shared_lock(previous)  # so that it is not removed while it is copied
+        if lock is None:
+            continue
+        with lock:
+            old = read_contents(previous)
+            changed = changed_keys(old, contents) if old is not None else None
+            if old is None or changed is None:
+                return False
+            try:
+                patch(ox.Store.read_only(str(previous / "store")), target, old, contents, changed, built)
+            except OSError:  # the earlier store cannot be read or copied: write afresh
+                shutil.rmtree(target, ignore_errors=True)
+                return False
+            return True
+    return False
+
+
+def _earlier(folder: Path) -> list[Path]:
+    """The complete stores in ``folder`` that keep their contents, latest first."""
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        try:
+            found.append((entry.joinpath(CONTENTS_FILE).stat().st_mtime, entry))
+        except OSError:
+            continue
+    return [entry for _mtime, entry in sorted(found, reverse=True)]
 
 
 #: the file in each store's folder that readers lock (shared) and the remover locks (exclusive)
