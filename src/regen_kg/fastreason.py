@@ -410,12 +410,6 @@ class _LayeredEngine(_Engine):
             self._index(s, p, o)
             self.queue.append(triple)
 
-    def seed(self, triple: IntTriple) -> None:
-        """Know ``triple`` without firing rules on it (it is already closed in its own record)."""
-        if triple not in self.facts and triple not in self.base_facts:
-            self.facts.add(triple)
-            self._index(*triple)
-
     def join_at(self, node: int) -> None:
         """Fire every rule with two premises meeting at ``node``: chains, intersections, disjointness."""
         t = self.t
@@ -469,14 +463,29 @@ def reason_parts(
         part_keys = [digest(program_key(), tbox.key, key) for key in keys]
     found = cache.get_many("inferred", [k for k in part_keys if k]) if cache is not None else {}
     made: dict[str, Any] = {}
+    known = names.ids.get  # looked up inline: intern() is called only for a term seen first
+
+    def interned(triples: Iterable[Triple]) -> set[IntTriple]:
+        out = set()
+        for s, p, o in triples:
+            si, pi, oi = known(s), known(p), known(o)
+            if si is None:
+                si = intern(s)
+            if pi is None:
+                pi = intern(p)
+            if oi is None:
+                oi = intern(o)
+            out.add((si, pi, oi))
+        return out
+
     for index, part in enumerate(parts):
-        asserted = {(intern(s), intern(p), intern(o)) for s, p, o in part}
+        asserted = interned(part)
         given |= asserted
         key = part_keys[index]
         stored = found.pop(key, None) if key is not None else None
         if isinstance(stored, tuple) and len(stored) == 2:
             derived_terms, part_errors = stored
-            derived = {(intern(s), intern(p), intern(o)) for s, p, o in derived_terms}
+            derived = interned(derived_terms)
         else:
             engine = _LayeredEngine(tbox, names)
             for triple in asserted:
@@ -488,12 +497,19 @@ def reason_parts(
                 terms = names.terms
                 made[key] = ([(terms[s], terms[p], terms[o]) for s, p, o in derived], part_errors)
         errors += [e for e in part_errors if e not in errors]
+        # each triple known to the merged engine without firing rules on it (it is already
+        # closed in its own record): inline, as it runs a few million times
+        facts, base_facts, index_fact = merged.facts, merged.base_facts, merged._index
+        mark = first_part.setdefault
         for triple in asserted | derived:
-            merged.seed(triple)
+            if triple not in facts and triple not in base_facts:
+                facts.add(triple)
+                index_fact(*triple)
             s, _p, o = triple
-            for node in (s, o):
-                if node not in literal and first_part.setdefault(node, index) != index:
-                    shared.add(node)
+            if s not in literal and mark(s, index) != index:
+                shared.add(s)
+            if o not in literal and mark(o, index) != index:
+                shared.add(o)
     if cache is not None and made:
         cache.put_many("inferred", made, {k for k in part_keys if k})
     del made
@@ -560,10 +576,10 @@ def _inferred(
     facts: set[IntTriple], given: set[IntTriple], schema: Graph, terms: list[Node], ids: dict[Node, int]
 ) -> Graph:
     """The facts neither asserted (``given``, the schema) nor filtered out as ``reason.reason`` does."""
-    given = given | {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
-    keep = _Keeper(terms)
+    schema_ids = {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
+    keep = _Keeper(terms, ids)
     inferred = bind_all(new_graph())
-    add_all(inferred, ((terms[f[0]], terms[f[1]], terms[f[2]]) for f in facts - given if keep(f)))
+    add_all(inferred, ((terms[s], terms[p], terms[o]) for s, p, o in facts - given - schema_ids if keep(s, p, o)))
     return inferred
 
 
@@ -573,26 +589,30 @@ def _ids_of(ids: dict[Node, int], triple: Triple) -> IntTriple | None:
 
 
 class _Keeper:
-    """``reason._worth_keeping`` over term ids, each term's verdict computed once."""
+    """``reason._worth_keeping`` over term ids: each subject's verdict computed once, the rest
+    decided by the ids of rdf:type, owl:sameAs, the top classes, the blank nodes and literals."""
 
-    def __init__(self, terms: list[Node]) -> None:
+    def __init__(self, terms: list[Node], ids: dict[Node, int]) -> None:
         self.terms = terms
         self.subject_ok: dict[int, bool] = {}
-        position = {term: i for i, term in enumerate(terms)}
-        self.type_id = position.get(RDF.type, -1)
-        self.same_as_id = position.get(OWL.sameAs, -1)
+        self.type_id = ids.get(RDF.type, -1)
+        self.same_as_id = ids.get(OWL.sameAs, -1)
         self.blank = {i for i, term in enumerate(terms) if isinstance(term, BNode)}
+        # objects a kept rdf:type fact may not have: literals and the top classes
+        self.not_a_class = {i for i, term in enumerate(terms) if isinstance(term, Literal)}
+        self.not_a_class |= {ids[c] for c in (OWL.Thing, RDFS.Resource) if c in ids}
 
-    def __call__(self, fact: IntTriple) -> bool:
-        s, p, o = fact
+    def __call__(self, s: int, p: int, o: int) -> bool:
         ok = self.subject_ok.get(s)
         if ok is None:
             term = self.terms[s]
             ok = self.subject_ok[s] = _worth_keeping(term, RDFS.label, term)
-        if not ok:
+        if not ok or o in self.blank:
             return False
-        if p == self.type_id or p == self.same_as_id or o in self.blank:
-            return _worth_keeping(self.terms[s], self.terms[p], self.terms[o])
+        if p == self.type_id:
+            return o not in self.not_a_class
+        if p == self.same_as_id:
+            return s != o
         return True
 
 
