@@ -2,8 +2,9 @@
 
 Every query is parsed and checked before it runs: updates, ``SERVICE`` and ``FROM`` / ``FROM NAMED``
 of anything outside the served dataset are refused, so no request leaves the server and no local
-file is read. Each accepted query runs in a forked worker process that is killed when it passes
-the time limit, so one slow query cannot stop the server from answering others.
+file is read. Each accepted query runs in a worker process that is killed when it passes the time
+limit, so one slow query cannot stop the server from answering others: over the on-disk store,
+workers spawned once (``queryworkers``); over a store in memory, a worker forked per query.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from regen_kg.oxstore import OxigraphStore
 from regen_kg.prefixes import BASE, bind_all
+from regen_kg.queryworkers import Reply, Request, WorkerFailed, WorkerPool
 from regen_kg.store import GraphStore
 
 # Never fetch a graph named in FROM / FROM NAMED from the web or the file system.
@@ -157,6 +160,11 @@ class QueryService:
         self.limits = limits or Limits()
         self._slots = threading.BoundedSemaphore(self.limits.workers)
         self._fork = multiprocessing.get_context("fork")
+        # over an on-disk store, workers spawned once (queryworkers); over a store in memory,
+        # a worker forked per query (it inherits the store)
+        self._pool = (
+            WorkerPool(store.path) if isinstance(store, OxigraphStore) and store.read_only and store.path else None
+        )
         # the served graph never changes, so answers can be reused
         self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -208,49 +216,70 @@ class QueryService:
             self._slots.release()
 
     def _run_in_worker(self, text: str, form: str, fmt: str) -> bytes:
+        request = (text, form, fmt, self.limits.max_rows)
+        try:
+            reply = self._pool.run(request, self.limits.timeout) if self._pool else self._forked(request)
+        except WorkerFailed as exc:
+            raise QueryRefused(500, str(exc)) from exc
+        if reply is None:
+            raise QueryRefused(
+                408, f"query stopped: it ran longer than the {self.limits.timeout:g} s limit; narrow it down"
+            )
+        status, payload = reply
+        if status != 200:
+            raise QueryRefused(status, payload.decode())
+        return bytes(payload)
+
+    def _forked(self, request: Request) -> Reply | None:
+        """The reply of a worker forked for this one query; None past the time limit."""
         receiver, sender = self._fork.Pipe(duplex=False)
-        worker = self._fork.Process(target=_work, args=(self.store, text, form, fmt, self.limits.max_rows, sender))
+        worker = self._fork.Process(target=_work, args=(self.store, request, sender))
         worker.start()
         sender.close()
         try:
             if not receiver.poll(self.limits.timeout):
-                raise QueryRefused(
-                    408, f"query stopped: it ran longer than the {self.limits.timeout:g} s limit; narrow it down"
-                )
-            status, payload = receiver.recv()
+                return None
+            reply: Reply = receiver.recv()
+            return reply
         except EOFError as exc:
-            raise QueryRefused(500, "the query worker stopped without an answer") from exc
+            raise WorkerFailed("the query worker stopped without an answer") from exc
         finally:
             if worker.is_alive():
                 worker.kill()
             worker.join(1)
             receiver.close()
-        if status != 200:
-            raise QueryRefused(status, payload.decode())
-        return bytes(payload)
+
+    def close(self) -> None:
+        """Stop the service's idle workers."""
+        if self._pool is not None:
+            self._pool.close()
 
 
-def _work(store: GraphStore, text: str, form: str, fmt: str, max_rows: int, out: Connection) -> None:
-    """Worker body: run the query, enforce the row limit, serialize, send (status, bytes)."""
+def _work(store: GraphStore, request: Request, out: Connection) -> None:
+    """A forked worker's body: answer, send (status, bytes), exit."""
     try:
-        result = store.reopened().query(text)  # an on-disk store: a handle of this process's own
+        out.send(answer(store, *request))
+    finally:
+        out.close()
+        os._exit(0)
+
+
+def answer(store: GraphStore, text: str, form: str, fmt: str, max_rows: int) -> Reply:
+    """Run the query, enforce the row limit, serialize: (HTTP status, body)."""
+    try:
+        result = store.query(text)
         if form in ("SELECT", "ASK"):
             if form == "SELECT" and len(result) > max_rows:
-                out.send((413, f"result too large: more than {max_rows} rows; add LIMIT or narrow the query".encode()))
-                return
+                return 413, f"result too large: more than {max_rows} rows; add LIMIT or narrow the query".encode()
             body = to_tsv(result) if fmt == "tsv" else result.serialize(format=fmt)
         else:
             graph = result.graph if result.graph is not None else Graph()
             if len(graph) > max_rows:
-                out.send((413, f"result too large: more than {max_rows} triples; narrow the query".encode()))
-                return
+                return 413, f"result too large: more than {max_rows} triples; narrow the query".encode()
             body = bind_all(graph).serialize(format=fmt, encoding="utf-8")
-        out.send((200, body if isinstance(body, bytes) else str(body).encode()))
+        return 200, body if isinstance(body, bytes) else str(body).encode()
     except Exception as exc:  # report any evaluation error to the client as a 400
-        out.send((400, f"query failed: {exc}".encode()))
-    finally:
-        out.close()
-        os._exit(0)
+        return 400, f"query failed: {exc}".encode()
 
 
 def to_tsv(result: Any) -> bytes:

@@ -129,11 +129,10 @@ class OxigraphStore:
         """Where the store is on disk, or None if it is in memory."""
         return self._path
 
-    def reopened(self) -> OxigraphStore:
-        """The store to use in a forked process: a new read-only handle on the same on-disk store
-        (the parent's is not used across a fork), or this store itself if it is in memory or
-        writable."""
-        return OxigraphStore(self._path, read_only=True) if self._read_only else self
+    @property
+    def read_only(self) -> bool:
+        """Whether this is a read-only handle on an on-disk store (others may open it too)."""
+        return self._read_only
 
     @property
     def raw(self) -> ox.Store:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,8 +96,9 @@ def create_app(
 ) -> FastAPI:
     """A FastAPI application serving ``served``: read-only, time-limited, nothing fetched remotely.
 
-    Record pages read the store's indexes (``GraphView``) and each SPARQL query runs in a forked
-    worker with its own handle on the store, so the server holds no copy of the graph."""
+    Record pages read the store's indexes (``GraphView``) and each SPARQL query runs in a worker
+    process with its own handle on the store (``queryworkers``), so the server holds no copy of
+    the graph."""
     site = Site(
         served=served,
         catalogue=load_catalogue(paths),
@@ -105,7 +107,13 @@ def create_app(
         evidence_svg=(evidence_svg or kept_evidence_map)(served, paths),
     )
     renderer = pages.Renderer(site.graph)
-    app = FastAPI(title="regen-kg", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        site.service.close()  # the idle query workers stop with the server
+
+    app = FastAPI(title="regen-kg", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.site = site
 
     def refused(exc: QueryRefused, html: bool = False) -> Response:

@@ -34,8 +34,6 @@ class GraphStore(Protocol):
 
     def dataset(self) -> Dataset: ...
 
-    def reopened(self) -> GraphStore: ...
-
 
 class MemoryStore:
     """rdflib's in-memory dataset; the default graph is the union of the named graphs."""
@@ -55,10 +53,6 @@ class MemoryStore:
 
     def dataset(self) -> Dataset:
         return self._dataset
-
-    def reopened(self) -> MemoryStore:
-        """The store to use in a forked process: itself (a Python object, copied by the fork)."""
-        return self
 
 
 class EndpointStore:
@@ -94,10 +88,6 @@ class EndpointStore:
 
     def dataset(self) -> Dataset:
         raise RegenError("a remote endpoint's dataset cannot be copied; query it instead")
-
-    def reopened(self) -> EndpointStore:
-        """The store to use in a forked process: itself (each query is a new request)."""
-        return self
 
 
 def query_form(sparql: str) -> str:
