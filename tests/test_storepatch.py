@@ -70,6 +70,12 @@ def study(paths: ProjectPaths, index: int) -> Path:
     return paths.data / "studies" / f"synth-{index:05d}.yaml"
 
 
+def relabel(paths: ProjectPaths, index: int) -> None:
+    """Edit the label of study ``index``: its record's content key changes."""
+    path = study(paths, index)
+    path.write_text(path.read_text(encoding="utf-8").replace("label: ", "label: edited ", 1), encoding="utf-8")
+
+
 def test_patched_stores_equal_fresh_ones(corpus: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made = Made(corpus, monkeypatch)
     first = saved_equals_fresh(corpus, made)
@@ -115,8 +121,7 @@ def test_too_many_changes_are_written_afresh(corpus: ProjectPaths, monkeypatch: 
     saved_equals_fresh(corpus, made)
     monkeypatch.setattr("regen_kg.storepatch.MAX_CHANGED", 3)
     for index in (1, 2):  # two records: four versions, one over the limit
-        path = study(corpus, index)
-        path.write_text(path.read_text(encoding="utf-8").replace("label: ", "label: edited ", 1), encoding="utf-8")
+        relabel(corpus, index)
     saved_equals_fresh(corpus, made)
     assert made.patches == 0
 
@@ -125,8 +130,7 @@ def test_unreadable_contents_mean_a_fresh_store(corpus: ProjectPaths, monkeypatc
     made = Made(corpus, monkeypatch)
     saved_equals_fresh(corpus, made)
     (corpus.root / STORE_FOLDER / inputs_key(corpus) / CONTENTS_FILE).write_bytes(b"not a pickle")
-    path = study(corpus, 1)
-    path.write_text(path.read_text(encoding="utf-8").replace("label: ", "label: edited ", 1), encoding="utf-8")
+    relabel(corpus, 1)
     saved_equals_fresh(corpus, made)
     assert made.patches == 0
 
@@ -137,8 +141,7 @@ def test_a_failed_patch_leaves_the_old_store(corpus: ProjectPaths, monkeypatch: 
     saved_equals_fresh(corpus, made)
     old_key = inputs_key(corpus)
     old_quads = quads(ox.Store.read_only(str(corpus.root / STORE_FOLDER / old_key / "store")))
-    path = study(corpus, 1)
-    path.write_text(path.read_text(encoding="utf-8").replace("label: ", "label: edited ", 1), encoding="utf-8")
+    relabel(corpus, 1)
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
