@@ -65,6 +65,18 @@ def test_result_formats(server: str, fmt: str, marker: bytes) -> None:
     assert marker in raw
 
 
+def test_ask_is_answered_in_json_or_xml_only(server: str) -> None:
+    """CSV and TSV are result formats of SELECT only: an ASK asked in them gets 406 naming the
+    formats it can have, and its answer in the next type the client accepts."""
+    query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    status, _, data = http(f"{server}/sparql?{query}", headers={"Accept": "text/csv"})
+    assert status == 406 and b"application/sparql-results+json" in data and b"text/csv" in data
+    status, ctype, data = http(
+        f"{server}/sparql?{query}", headers={"Accept": "text/csv, application/sparql-results+xml;q=0.5"}
+    )
+    assert status == 200 and ctype.startswith("application/sparql-results+xml") and b"<boolean>true" in data
+
+
 def test_post_forms_and_tsv(server: str) -> None:
     body = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
     status, ctype, data = http(

@@ -43,6 +43,8 @@ SELECT_TYPES = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
+#: an ASK answer has no CSV or TSV form (SPARQL 1.1 defines those for SELECT results only)
+ASK_TYPES = {media: fmt for media, fmt in SELECT_TYPES.items() if fmt in ("json", "xml")}
 GRAPH_TYPES = {
     "text/turtle": "turtle",
     "application/n-triples": "nt",
@@ -173,8 +175,9 @@ class QueryService:
     def execute(self, text: str, accept: str | None) -> Answer:
         form = _checked(text, tuple(self.graph_names))
         if form in ("SELECT", "ASK"):
-            media = negotiate(accept, SELECT_TYPES, "application/sparql-results+json")
-            fmt = SELECT_TYPES[media]
+            offered = SELECT_TYPES if form == "SELECT" else ASK_TYPES
+            media = negotiate(accept, offered, "application/sparql-results+json")
+            fmt = offered[media]
         else:
             media = negotiate(accept, GRAPH_TYPES, "text/turtle")
             fmt = GRAPH_TYPES[media]
