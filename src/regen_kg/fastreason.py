@@ -478,6 +478,8 @@ def reason_parts(
             out.add((si, pi, oi))
         return out
 
+    facts, base_facts, index_fact = merged.facts, merged.base_facts, merged._index
+    mark = first_part.setdefault
     for index, part in enumerate(parts):
         asserted = interned(part)
         given |= asserted
@@ -499,8 +501,6 @@ def reason_parts(
         errors += [e for e in part_errors if e not in errors]
         # each triple known to the merged engine without firing rules on it (it is already
         # closed in its own record): inline, as it runs a few million times
-        facts, base_facts, index_fact = merged.facts, merged.base_facts, merged._index
-        mark = first_part.setdefault
         for triple in asserted | derived:
             if triple not in facts and triple not in base_facts:
                 facts.add(triple)
@@ -597,10 +597,14 @@ class _Keeper:
         self.subject_ok: dict[int, bool] = {}
         self.type_id = ids.get(RDF.type, -1)
         self.same_as_id = ids.get(OWL.sameAs, -1)
-        self.blank = {i for i, term in enumerate(terms) if isinstance(term, BNode)}
+        self.blank: set[int] = set()
         # objects a kept rdf:type fact may not have: literals and the top classes
-        self.not_a_class = {i for i, term in enumerate(terms) if isinstance(term, Literal)}
-        self.not_a_class |= {ids[c] for c in (OWL.Thing, RDFS.Resource) if c in ids}
+        self.not_a_class = {ids[c] for c in (OWL.Thing, RDFS.Resource) if c in ids}
+        for i, term in enumerate(terms):  # one pass over the terms for both sets
+            if isinstance(term, BNode):
+                self.blank.add(i)
+            elif isinstance(term, Literal):
+                self.not_a_class.add(i)
 
     def __call__(self, s: int, p: int, o: int) -> bool:
         ok = self.subject_ok.get(s)

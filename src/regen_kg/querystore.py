@@ -108,8 +108,8 @@ def _patched(folder: Path, target: Path, built: Built, contents: Contents) -> bo
             continue
         with lock:
             old = read_contents(previous)
-            changed = changed_keys(old, contents) if old is not None else None
-            if old is None or changed is None:
+            changed = None if old is None else changed_keys(old, contents)
+            if old is None or changed is None:  # nothing to patch from, or too much changed
                 return False
             try:
                 patch(ox.Store.read_only(str(previous / "store")), target, old, contents, changed, built)
