@@ -140,6 +140,20 @@ def test_query_on_either_store(tmp_path: Path) -> None:
     assert lines[0].startswith("limitation,limitationType,") and len(lines) > 10
 
 
+def test_query_defaults_to_oxigraph_and_saves_its_graph(project_copy: ProjectPaths) -> None:
+    """Without ``--store``, ``query`` runs on Oxigraph (the graph saved for the next query) and
+    answers as the reference does."""
+    from regen_kg.querystore import STORE_FOLDER
+
+    saved = project_copy.root / STORE_FOLDER
+    default = run("query", "limitations", "--format", "csv", root=project_copy.root)
+    assert default.returncode == 0, default.stderr
+    assert saved.is_dir() and any(saved.iterdir())
+    reference = run("query", "limitations", "--store", "rdflib", "--format", "csv", root=project_copy.root)
+    assert reference.returncode == 0, reference.stderr
+    assert default.stdout == reference.stdout
+
+
 def test_check_redoes_only_what_changed_and_exits_1_on_a_violation(project_copy: ProjectPaths) -> None:
     first = run("check", root=project_copy.root)
     assert first.returncode == 0, first.stderr

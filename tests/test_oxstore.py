@@ -13,9 +13,10 @@ from regen_kg.store import open_store
 
 
 def normal(value: str | None) -> str | None:
-    """Oxigraph stores numbers by value ("9.00" reads back as "9"), leaves an empty GROUP_CONCAT unbound,
-    and concatenates in another (unspecified) order."""
-    if value is None or value == "":
+    """Oxigraph stores numbers by value ("9.00" reads back as "9") and concatenates in another order
+    (SPARQL leaves the order of GROUP_CONCAT unspecified). An empty GROUP_CONCAT is "" on both: the
+    stored queries wrap it in COALESCE, as Oxigraph leaves it unbound."""
+    if value is None:
         return None
     try:
         return str(Decimal(value).normalize())

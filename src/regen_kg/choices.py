@@ -9,8 +9,9 @@ from __future__ import annotations
 ENGINES = ("fast", "reference")
 DEFAULT_ENGINE = "fast"
 #: The embedded stores (``store.open_store`` selectors) a build and ``query`` can run on. The
-#: build's quality checks give the same rows on both (tests/test_qc.py), so it uses the fast one.
-STORES = ("rdflib", "oxigraph")
+#: build's quality checks give the same rows on both (tests/test_qc.py), and the stored queries
+#: the same answers (tests/test_query_answers.py, tests/test_oxstore.py), so both use the fast one.
+STORES = ("oxigraph", "rdflib")
 DEFAULT_STORE = "oxigraph"
 #: Processes a build uses: validation, quality checks and the asserted outputs in a forked child
 #: while the parent reasons and writes the rest. 1 runs every stage in order in one process.

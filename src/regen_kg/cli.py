@@ -321,7 +321,7 @@ def _answer(
 def serve(paths: ProjectPaths, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, a page per record, the query web page at /.
 
-    The graph is the one saved by the last build of the same inputs ('query --store oxigraph'
+    The graph is the one saved by the last build of the same inputs ('query'
     saves it too); it is built and saved first when the inputs changed.
     """
     from regen_kg.endpoint import Limits

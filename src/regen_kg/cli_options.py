@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from regen_kg.choices import DEFAULT_STORE, STORES
+
 
 def out_option(name: str, default: str, help_text: str, *, folder: bool) -> Callable[[Any], Any]:
     """``--out`` for a folder (``folder=True``) or a single file, passed on as parameter ``name``."""
@@ -15,15 +17,16 @@ def out_option(name: str, default: str, help_text: str, *, folder: bool) -> Call
     return click.option("--out", name, type=kind, default=Path(default), show_default=True, help=help_text)
 
 
-def store_option(default: str = "rdflib") -> Callable[[Any], Any]:
-    """``--store rdflib|oxigraph``: the embedded store, passed on as parameter ``store``."""
+def store_option(default: str = DEFAULT_STORE) -> Callable[[Any], Any]:
+    """``--store oxigraph|rdflib``: the embedded store, passed on as parameter ``store``."""
     return click.option(
         "--store",
         "store",
-        type=click.Choice(("rdflib", "oxigraph")),
+        type=click.Choice(STORES),
         default=default,
         show_default=True,
-        help="Embedded store: rdflib (the reference) or oxigraph (fast; same answers, numbers in canonical form).",
+        help="Embedded store: oxigraph (fast; graph saved between runs) or rdflib (the reference). "
+        "Same answers; Oxigraph writes numbers in canonical form.",
     )
 
 
