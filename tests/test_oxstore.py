@@ -174,3 +174,14 @@ def test_from_names_the_default_graph_instead_of_the_union() -> None:
 
     assert counted("") == 4  # the union of the named graphs
     assert counted("FROM <http://example.org/small>") == 1
+
+
+def test_folded_ranges_are_the_integer_subtypes_the_ontology_declares(paths: ProjectPaths) -> None:
+    from regen_kg.ontology import load_ontology
+    from regen_kg.oxstore import folded_ranges
+
+    regen = "https://w3id.org/regen-kg/ontology/"
+    assert folded_ranges(load_ontology(paths)) == {
+        URIRef(regen + "sampleSize"): URIRef(XSD + "nonNegativeInteger"),
+        URIRef(regen + "completedCount"): URIRef(XSD + "nonNegativeInteger"),
+    }

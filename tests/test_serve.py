@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from SPARQLWrapper import CSV, JSON, XML, SPARQLWrapper
 
@@ -19,7 +19,7 @@ from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import GRAPH, REGEN
 from regen_kg.publish import Target, publish
 from regen_kg.queries import load_catalogue, run_query
-from regen_kg.store import GraphStore, open_store
+from regen_kg.store import DATA_GRAPH, GraphStore, open_store
 
 from .oxigraph_server import oxigraph
 from .test_endpoint import rows as normal_rows
@@ -185,6 +185,24 @@ def test_content_negotiation_of_our_iris(server: str, path: str, label: str) -> 
         assert status == 200 and ctype.startswith(accept)
         g = Graph().parse(data=data, format=fmt)
         assert (iri, None, None) in g
+
+
+def test_a_record_read_through_its_iri_has_the_terms_of_the_build(server: str, built: pipeline.Built) -> None:
+    """Every triple the build states about a study comes back when its IRI is dereferenced, with
+    its terms as the records state them: the sample size as xsd:nonNegativeInteger, although the
+    store keeps it as xsd:integer."""
+    from rdflib.namespace import XSD
+
+    iri = URIRef("https://w3id.org/regen-kg/id/study/liang-2022")
+    status, _, data = http(server + "/id/study/liang-2022", headers={"Accept": "application/n-triples"})
+    assert status == 200
+    served = set(Graph().parse(data=data, format="nt"))
+    stated = {t for t in built.graphs(inferred=False)[DATA_GRAPH].triples((iri, None, None))}
+    assert len(stated) > 10
+    assert stated <= served, stated - served
+    sample = URIRef("https://w3id.org/regen-kg/ontology/sampleSize")
+    assert (iri, sample, Literal("30", datatype=XSD.nonNegativeInteger)) in served
+    assert (iri, sample, Literal("30", datatype=XSD.integer)) not in served
 
 
 def test_study_page_shows_the_evidence(server: str) -> None:

@@ -12,10 +12,11 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDFS, XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -188,26 +189,57 @@ def names_its_dataset(sparql: str) -> bool:
     return any(match.group(0).upper() == "FROM" for match in _TOKENS.finditer(sparql))
 
 
+XSD_INTEGER = XSD.integer
+#: the subtypes of xsd:integer, which Oxigraph stores (and returns) as xsd:integer
+INTEGER_SUBTYPES = frozenset(
+    URIRef(str(XSD) + name)
+    for name in (
+        "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int", "short",
+        "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+
+
+def folded_ranges(ontology: Graph) -> dict[URIRef, URIRef]:
+    """Each property whose declared range (``rdfs:range``) is a subtype of xsd:integer, with that range.
+
+    The shapes hold such a property's values to its range (``sh:datatype``: regen:sampleSize to
+    xsd:nonNegativeInteger), so a value Oxigraph returns as xsd:integer had that datatype."""
+    ranges: dict[URIRef, URIRef] = {}
+    for prop, datatype in ontology.subject_objects(RDFS.range):
+        if isinstance(prop, URIRef) and datatype in INTEGER_SUBTYPES:
+            ranges[prop] = cast(URIRef, datatype)
+    return ranges
+
+
 class GraphView:
     """Read-only lookups in the style of an rdflib ``Graph`` (``objects``, ``subjects``, ``value``,
     ``in`` ...) over the union of an Oxigraph store's graphs: what the served pages read, answered
     from the store's indexes instead of a copy of the whole graph in rdflib."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, ranges: Mapping[URIRef, URIRef] | None = None) -> None:
         self._store = store
+        self._ranges = dict(ranges or {})
 
     def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[tuple[Node, Node, Node]]:
-        """The distinct triples matching ``pattern`` (None matches anything), in any graph."""
+        """The distinct triples matching ``pattern`` (None matches anything), in any graph.
+
+        Oxigraph keeps an integer subtype as xsd:integer; an object of a property in ``ranges`` (see
+        ``folded_ranges``) comes back with the property's declared datatype, as the records state it."""
         subject, predicate, _object = pattern
         if isinstance(subject, Literal) or isinstance(predicate, (Literal, BNode)):
             return  # no triple has one there (rdflib answers nothing too)
         s, p, o = (None if term is None else to_ox(term) for term in pattern)
         seen: set[tuple[Any, Any, Any]] = set()
+        ranges = self._ranges
         for quad in self._store.quads_for_pattern(s, p, o, None):
             key = (quad.subject, quad.predicate, quad.object)
             if key not in seen:
                 seen.add(key)
-                yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+                prop, value = from_ox(quad.predicate), from_ox(quad.object)
+                if ranges and isinstance(value, Literal) and value.datatype == XSD_INTEGER and prop in ranges:
+                    value = Literal(str(value), datatype=ranges[cast(URIRef, prop)])
+                yield from_ox(quad.subject), prop, value
 
     def __contains__(self, pattern: tuple[Node | None, Node | None, Node | None]) -> bool:
         return next(self.triples(pattern), None) is not None

@@ -20,7 +20,7 @@ from rdflib.query import Result
 from regen_kg import pages
 from regen_kg.endpoint import Limits, QueryRefused, QueryService, negotiate, service_description
 from regen_kg.errors import ParameterError
-from regen_kg.oxstore import GraphView, OxigraphStore, from_ox
+from regen_kg.oxstore import GraphView, OxigraphStore, folded_ranges, from_ox
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import BASE, bind_all, sparql_prologue
 from regen_kg.queries import StoredQuery, bind, load_catalogue, resolve_external
@@ -103,7 +103,7 @@ def create_app(
         served=served,
         catalogue=load_catalogue(paths),
         service=QueryService(served.store, served.graph_names, limits),
-        graph=GraphView(served.store.raw),
+        graph=GraphView(served.store.raw, folded_ranges(served.ontology)),
         evidence_svg=(evidence_svg or kept_evidence_map)(served, paths),
     )
     renderer = pages.Renderer(site.graph)
