@@ -29,9 +29,9 @@ class Made:
         self.patches = 0
         real = querystore.patch
 
-        def counted(*args: Any, **kwargs: Any) -> None:
+        def counted(*args: Any, **kwargs: Any) -> int:
             self.patches += 1
-            real(*args, **kwargs)
+            return real(*args, **kwargs)
 
         monkeypatch.setattr(querystore, "patch", counted)
 
@@ -100,6 +100,31 @@ def test_patched_stores_equal_fresh_ones(corpus: ProjectPaths, tmp_path: Path, m
     assert made.patches == 3 and len(shrunk.subjects) == len(grown.subjects) - 1
     # only the newest store is kept
     assert [p.name for p in (corpus.root / STORE_FOLDER).iterdir()] == [inputs_key(corpus)]
+
+
+def test_every_nth_patch_in_a_row_compacts_the_store(corpus: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count of patches since the last compaction is kept beside the store; the patch that
+    reaches ``COMPACT_AFTER`` compacts, and the count starts again."""
+    from regen_kg import storepatch
+
+    made = Made(corpus, monkeypatch)
+    compacted: list[ox.Store] = []
+    real = storepatch.compact
+
+    def counted(store: ox.Store) -> None:
+        compacted.append(store)
+        real(store)
+
+    monkeypatch.setattr(storepatch, "COMPACT_AFTER", 3)
+    monkeypatch.setattr(storepatch, "compact", counted)
+    assert saved_equals_fresh(corpus, made).patches == 0  # written afresh (and compacted)
+    counts = []
+    for index in range(1, 6):
+        relabel(corpus, index)
+        counts.append(saved_equals_fresh(corpus, made).patches)
+    assert made.patches == 5
+    assert counts == [1, 2, 0, 1, 2]
+    assert len(compacted) == 1
 
 
 def test_an_edit_to_the_ontology_is_patched_too(corpus: ProjectPaths, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import IO, TYPE_CHECKING
@@ -79,7 +80,8 @@ def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
     fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=folder))
     try:
         contents = contents_of(built)
-        if contents is None or not _patched(folder, fresh / "store", built, contents):
+        patches = None if contents is None else _patched(folder, fresh / "store", built, contents)
+        if patches is None:
             store = ox.Store(str(fresh / "store"))
             for name, graph in built.graphs(queries=True).items():
                 load_triples(store, graph, name, bulk=True)  # no one reads it until renamed
@@ -87,7 +89,7 @@ def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
             store.optimize()
             del store  # closes the store before it is renamed
         if contents is not None:
-            save_contents(fresh, contents)
+            save_contents(fresh, replace(contents, patches=patches or 0))
         (fresh / LOCK_FILE).touch()
         try:
             fresh.rename(target)
@@ -98,10 +100,10 @@ def _make(folder: Path, target: Path, make: Callable[[], Built]) -> None:
         shutil.rmtree(fresh, ignore_errors=True)
 
 
-def _patched(folder: Path, target: Path, built: Built, contents: Contents) -> bool:
-    """Whether the store of ``built`` was made at ``target`` by patching the latest earlier
-    store (``storepatch``); False, with nothing left at ``target``, when there is none to patch
-    or too much changed."""
+def _patched(folder: Path, target: Path, built: Built, contents: Contents) -> int | None:
+    """The patches the store of ``built`` holds when it was made at ``target`` by patching the
+    latest earlier store (``storepatch.patch``); None, with nothing left at ``target``, when
+    there is none to patch or too much changed."""
     for previous in _earlier(folder):
         lock = _shared_lock(previous)  # so that it is not removed while it is copied
         if lock is None:
@@ -110,14 +112,13 @@ def _patched(folder: Path, target: Path, built: Built, contents: Contents) -> bo
             old = read_contents(previous)
             changed = None if old is None else changed_keys(old, contents)
             if old is None or changed is None:  # nothing to patch from, or too much changed
-                return False
+                return None
             try:
-                patch(ox.Store.read_only(str(previous / "store")), target, old, contents, changed, built)
+                return patch(ox.Store.read_only(str(previous / "store")), target, old, contents, changed, built)
             except OSError:  # the earlier store cannot be read or copied: write afresh
                 shutil.rmtree(target, ignore_errors=True)
-                return False
-            return True
-    return False
+                return None
+    return None
 
 
 def _earlier(folder: Path) -> list[Path]:

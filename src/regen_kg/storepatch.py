@@ -14,6 +14,12 @@ milliseconds) with the differences applied:
 - the small graphs (the ontology with the labels of the external terms used, the mappings, the
   query catalogue) written anew.
 
+A patch leaves new files beside the compacted ones, and queries read more of them: measured at
+1,000 studies, stored queries evaluate 20-40% slower on a patched store than on the same store
+written afresh, however many patches follow (RocksDB compacts some files itself). Every
+``COMPACT_AFTER``-th patch in a row therefore compacts the store (about 5 s at 10,000 studies), so
+that a store in long use does not stay slower.
+
 What is kept beside each store for the next patch is its :class:`Contents`.
 tests/test_storepatch.py proves that a patched store holds the same quads as one written afresh.
 """
@@ -45,6 +51,8 @@ CONTENTS_FILE = "contents.pickle"
 #: more changed records than this (counting each edit as one gone and one new version), and the
 #: store is written afresh
 MAX_CHANGED = 400
+#: a store patched this many times since it was last written afresh or compacted is compacted
+COMPACT_AFTER = 8
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class Contents:
     subjects: dict[str, frozenset[Node]]
     #: the triples of the inferred graph
     inferred: frozenset[Triple]
+    #: patches applied since the store was last written afresh or compacted
+    patches: int = 0
 
 
 def contents_of(built: Built) -> Contents | None:
@@ -94,9 +104,10 @@ def changed_keys(old: Contents, new: Contents) -> set[str] | None:
     return changed if len(changed) <= MAX_CHANGED else None
 
 
-def patch(previous: ox.Store, target: Path, old: Contents, new: Contents, changed: set[str], built: Built) -> None:
+def patch(previous: ox.Store, target: Path, old: Contents, new: Contents, changed: set[str], built: Built) -> int:
     """Write at ``target`` a copy of ``previous`` (made from ``old``) turned into the store of
-    ``built`` (whose contents are ``new``); ``changed`` is ``changed_keys(old, new)``."""
+    ``built`` (whose contents are ``new``); ``changed`` is ``changed_keys(old, new)``. Returns
+    the patches the new store holds since it was last compacted (0: compacted now)."""
     previous.backup(str(target))
     store = ox.Store(str(target))
     convert = TermConverter()
@@ -132,6 +143,16 @@ def patch(previous: ox.Store, target: Path, old: Contents, new: Contents, change
     came |= {t for s, p in again for t in built.inferred.triples((s, p, None))}
     _add(store, convert, came, inferred)
     store.flush()
+    patches = old.patches + 1
+    if patches >= COMPACT_AFTER:
+        compact(store)
+        return 0
+    return patches
+
+
+def compact(store: ox.Store) -> None:
+    """Compact ``store``'s files, so that queries read fewer of them."""
+    store.optimize()
 
 
 def _add(store: ox.Store, convert: TermConverter, triples: Iterable[Triple], graph: ox.NamedNode) -> None:
@@ -139,10 +160,12 @@ def _add(store: ox.Store, convert: TermConverter, triples: Iterable[Triple], gra
 
 
 __all__ = [
+    "COMPACT_AFTER",
     "CONTENTS_FILE",
     "MAX_CHANGED",
     "Contents",
     "changed_keys",
+    "compact",
     "contents_of",
     "patch",
     "read_contents",
