@@ -353,3 +353,48 @@ def test_pages_read_from_the_store_as_from_an_rdflib_graph(built: pipeline.Built
         page = from_store.resource(iri)
         assert page is not None and page == from_copy.resource(iri), iri
     assert from_store.resource(URIRef("https://w3id.org/regen-kg/id/study/no-such-study")) is None
+
+
+@pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient. is deprecated")
+def test_the_server_answers_while_the_evidence_map_is_drawn(
+    project_copy: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up does not wait for a slow evidence map: the home page says it is being drawn, the
+    figure's address answers 503 with Retry-After, records and SPARQL are served; once drawn, the
+    map is on the home page. A drawing that fails says why instead."""
+    from fastapi.testclient import TestClient
+
+    from regen_kg import serve
+    from regen_kg.endpoint import Limits
+
+    monkeypatch.setattr(serve, "MAP_WAIT", 0.1)
+    served = serve.open_served(project_copy)
+    release = threading.Event()
+
+    def slow(served: serve.Served, paths: ProjectPaths) -> str:
+        assert release.wait(60)
+        return serve.inline_evidence_map(served, paths)
+
+    with TestClient(serve.create_app(served, project_copy, limits=Limits(), evidence_svg=slow)) as client:
+        home = client.get("/")
+        assert home.status_code == 200 and "being drawn" in home.text and "<svg" not in home.text
+        figure = client.get("/evidence-map.svg")
+        assert figure.status_code == 503 and figure.headers["retry-after"] == "5"
+        assert client.get("/id/study/lee-2014", headers={"Accept": "text/html"}).status_code == 200
+        ask = client.get("/sparql", params={"query": "ASK { ?s a ?c }"}, headers={"Accept": "application/sparql-results+json"})
+        assert ask.status_code == 200 and json.loads(ask.text)["boolean"] is True
+        release.set()
+        deadline = time.monotonic() + 60
+        while client.get("/evidence-map.svg").status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        figure = client.get("/evidence-map.svg")
+        assert figure.status_code == 200 and figure.text.startswith("<svg")
+        home = client.get("/")
+        assert "being drawn" not in home.text and "<svg" in home.text
+
+    def broken(served: serve.Served, paths: ProjectPaths) -> str:
+        raise ValueError("no cells")
+
+    with TestClient(serve.create_app(served, project_copy, limits=Limits(), evidence_svg=broken)) as client:
+        assert "The evidence map could not be drawn: ValueError: no cells" in client.get("/").text
+        assert client.get("/evidence-map.svg").status_code == 500

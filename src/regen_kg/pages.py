@@ -187,14 +187,24 @@ class Renderer:
         return out + "</table>"
 
 
-def home(catalogue: Sequence[StoredQuery], evidence_svg: str) -> str:
+def home(catalogue: Sequence[StoredQuery], evidence_svg: str | None, map_error: str | None = None) -> str:
+    """The home page: the evidence map (or why it is not shown yet), the stored questions, a SPARQL box."""
+    if evidence_svg is not None:
+        figure = evidence_svg
+    elif map_error is not None:
+        figure = f"<p class='warn'>The evidence map could not be drawn: {escape(map_error)}</p>"
+    else:
+        figure = (
+            "<p class='note'>The evidence map is being drawn from the graph (this takes a few seconds on a "
+            "large graph); reload the page to see it. Everything else here works meanwhile.</p>"
+        )
     parts = [
         "<h1>regen-kg</h1><p>An evidence knowledge graph of stem-cell and platelet-rich-plasma therapies for "
         "facial skin aging. <span class='warn'>The evidence is early, small and mostly uncontrolled.</span> "
         "The five studies cited by the founding review could not be found in the literature; their results are "
         "kept as claims of that review, beside findings of verified primary studies.</p>",
         "<h2>Evidence map</h2>",
-        f"<div id='evidence-map'>{evidence_svg}</div>",
+        f"<div id='evidence-map'>{figure}</div>",
         "<h2>Stored questions</h2>",
     ]
     for q in catalogue:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import io
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -76,6 +77,34 @@ def open_served(paths: ProjectPaths, *, jobs: int = 2, say: Callable[[str], None
     return Served.of(saved_store(paths, make))
 
 
+#: how long start-up waits for the evidence map before serving without it: a map kept with the
+#: saved store, or one of a small graph, is ready well within it
+MAP_WAIT = 3.0
+
+
+class EvidenceMapDrawing:
+    """The home page's evidence map, drawn in a background thread so that the server answers while
+    it is drawn (its query takes about 12 s on the on-disk store at 10,000 studies; Oxigraph lets
+    other threads run meanwhile). ``svg`` is None until it is drawn; ``error`` says why it was not."""
+
+    def __init__(self, draw: Callable[[], str]) -> None:
+        self.svg: str | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._draw, args=(draw,), name="evidence-map", daemon=True)
+        self._thread.start()
+
+    def _draw(self, draw: Callable[[], str]) -> None:
+        try:
+            self.svg = draw()
+        except Exception as exc:  # shown on the home page instead of the map
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the drawing to end; whether it has."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
+
 @dataclass
 class Site:
     """Everything the routes need, made once at start-up."""
@@ -84,7 +113,7 @@ class Site:
     catalogue: dict[str, StoredQuery]
     service: QueryService
     graph: GraphView
-    evidence_svg: str
+    evidence_map: EvidenceMapDrawing
 
 
 def create_app(
@@ -104,8 +133,9 @@ def create_app(
         catalogue=load_catalogue(paths),
         service=QueryService(served.store, served.graph_names, limits),
         graph=GraphView(served.store.raw, folded_ranges(served.ontology)),
-        evidence_svg=(evidence_svg or kept_evidence_map)(served, paths),
+        evidence_map=EvidenceMapDrawing(lambda: (evidence_svg or kept_evidence_map)(served, paths)),
     )
+    site.evidence_map.wait(MAP_WAIT)
     renderer = pages.Renderer(site.graph)
 
     @asynccontextmanager
@@ -168,11 +198,18 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> str:
-        return pages.home(list(site.catalogue.values()), site.evidence_svg)
+        drawing = site.evidence_map
+        return pages.home(list(site.catalogue.values()), drawing.svg, drawing.error)
 
     @app.get("/evidence-map.svg")
     def evidence_map() -> Response:
-        return Response(site.evidence_svg, media_type="image/svg+xml")
+        drawing = site.evidence_map
+        if drawing.svg is not None:
+            return Response(drawing.svg, media_type="image/svg+xml")
+        if drawing.error is not None:
+            return PlainTextResponse(f"the evidence map could not be drawn: {drawing.error}\n", status_code=500)
+        drawing_now = "the evidence map is being drawn; ask again in a few seconds\n"
+        return PlainTextResponse(drawing_now, status_code=503, headers={"Retry-After": "5"})
 
     @app.get("/queries/{name}", response_class=HTMLResponse)
     def stored_query(name: str, request: Request) -> Response:
