@@ -20,6 +20,7 @@ from regen_kg.bench import (
     QUERY_OTHER,
     REBUILD,
     SERVE_EDIT,
+    SERVE_EDIT_MAP,
     SERVE_EDIT_RSS,
     SERVE_SAVED,
     SERVE_SAVED_RSS,
@@ -97,12 +98,14 @@ def test_benchmark_runs_every_stage_and_the_reference(tmp_path: Path) -> None:
         QUERY_OTHER,
         QUERY_AGAIN,
         SERVE_EDIT,
+        SERVE_EDIT_MAP,
         SERVE_SAVED,
         SERVE_EDIT_RSS,
         SERVE_SAVED_RSS,
     }
     assert all(seconds > 0 for seconds in row["builds s"].values())
     assert row["builds s"][SERVE_EDIT_RSS] > 30 and row["builds s"][SERVE_SAVED_RSS] > 30
+    assert row["builds s"][SERVE_EDIT_MAP] >= row["builds s"][SERVE_EDIT], "the map is drawn after start-up"
     assert row["builds s"][COLD_WALL] > row["builds s"][COLD_BUILD], "the command adds start-up and exit"
     assert row["peak RSS MB (cold build, largest process)"] > 50
     assert set(row["fast queries ms"]) == set(load_catalogue(project_paths()).keys())

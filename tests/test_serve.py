@@ -381,7 +381,9 @@ def test_the_server_answers_while_the_evidence_map_is_drawn(
         figure = client.get("/evidence-map.svg")
         assert figure.status_code == 503 and figure.headers["retry-after"] == "5"
         assert client.get("/id/study/lee-2014", headers={"Accept": "text/html"}).status_code == 200
-        ask = client.get("/sparql", params={"query": "ASK { ?s a ?c }"}, headers={"Accept": "application/sparql-results+json"})
+        ask = client.get(
+            "/sparql", params={"query": "ASK { ?s a ?c }"}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert ask.status_code == 200 and json.loads(ask.text)["boolean"] is True
         release.set()
         deadline = time.monotonic() + 60
