@@ -169,3 +169,34 @@ def test_a_rebuild_reuses_the_unchanged_records(project_copy: ProjectPaths) -> N
     result = by_records(second, again)
     assert (again.hits["inferred"], again.misses["inferred"]) == (len(second.parts) - 1, 1)
     assert result == set(reason_fast(schema_graph(second.ontology, second.mappings), second.data).inferred)
+
+
+def test_an_ill_typed_literal_is_reported_as_owlrl_does(paths: ProjectPaths, tmp_path: Path) -> None:
+    """A literal outside its datatype's lexical space (owlrl's dt-not-type) makes the graph
+    inconsistent on the whole graph and record by record, and again when the record's closure
+    comes from the cache (the record's own errors are kept with it)."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    loaded = pipeline.load(paths)
+    schema = schema_graph(loaded.ontology, loaded.mappings)
+    study = URIRef("https://w3id.org/regen-kg/id/study/lee-2014")
+    bad = (study, URIRef("https://w3id.org/regen-kg/ontology/sampleSize"), Literal("twenty", datatype=XSD.integer))
+    asserted = loaded.asserted + Graph()
+    asserted.add(bad)
+    data = loaded.data + Graph()
+    data.add(bad)
+    with pytest.raises(InconsistencyError) as reference:
+        reason(asserted)
+    assert "'twenty' does not match its datatype" in str(reference.value)
+    with pytest.raises(InconsistencyError) as fast:
+        reason_fast(schema, data, asserted)
+    assert str(fast.value) == str(reference.value)
+    parts = [*loaded.parts[1:], [*loaded.parts[0], bad]]
+    keys = [f"key-{i}" for i in range(len(parts))]
+    cache = BuildCache(tmp_path / "cache")
+    for _run in ("computed", "from the cache"):
+        with pytest.raises(InconsistencyError) as split:
+            reason_parts(schema, parts, keys, cache=cache)
+        assert str(split.value) == str(reference.value)
+    assert cache.misses["inferred"] == len(parts)  # the second run read every closure from the cache

@@ -446,8 +446,7 @@ def reason_parts(
     rules with two premises are fired again at exactly those nodes, and what they add is closed as
     usual. The result equals ``reason_fast`` on the whole graph (tests/test_fastreason.py).
     """
-    rows = [triple for part in parts for triple in part]
-    for p in {p for _s, p, _o in rows} & _SCHEMA_PREDICATES:
+    for p in {p for part in parts for _s, p, _o in part} & _SCHEMA_PREDICATES:
         raise UnsupportedTBox(f"instance data uses schema vocabulary ({p})")
     tbox = compile_tbox(schema, cache=cache)
     names = _Names(tbox)
@@ -494,7 +493,8 @@ def reason_parts(
                 engine.add(*triple)
             engine.run()
             derived = engine.facts - asserted
-            part_errors = engine.errors[len(tbox.schema_errors) :]
+            # a record's ill-typed literals are its own: found once, kept with its closure
+            part_errors = engine.errors[len(tbox.schema_errors) :] + _literal_errors(part)
             if key is not None:
                 terms = names.terms
                 made[key] = ([(terms[s], terms[p], terms[o]) for s, p, o in derived], part_errors)
@@ -517,15 +517,18 @@ def reason_parts(
         merged.join_at(node)
     merged.run()
     errors += [e for e in merged.errors if e not in errors]
-    errors += _literal_errors(rows)
     terms = names.terms
+    # the merged engine's facts and the TBox's are disjoint (a fact is added to the first only
+    # when not in the second): read one after the other, not copied into a union of millions
+    every_fact = (merged.facts, merged.base_facts)
     nothing = sorted(
         compact_iri(str(terms[s]))
-        for s, p, o in merged.facts | merged.base_facts
+        for facts_ in every_fact
+        for s, p, o in facts_
         if p == tbox.type_id and o == tbox.nothing_id
     )
     raise_if_inconsistent(errors, nothing)
-    return _inferred(merged.facts | merged.base_facts, given, schema, terms, names.ids)
+    return _inferred(every_fact, given, schema, terms, names.ids)
 
 
 def _literal_errors(data: Iterable[Triple]) -> list[str]:
@@ -569,17 +572,26 @@ def reason_fast(schema: Graph, data: Graph, asserted: Graph | None = None, cache
     if asserted is None:
         asserted = union(schema, data)
     # asserted triples as term ids: a set lookup instead of an rdflib index lookup per fact
-    return Reasoned(asserted=asserted, inferred=_inferred(engine.facts, given, schema, terms, engine.ids))
+    return Reasoned(asserted=asserted, inferred=_inferred([engine.facts], given, schema, terms, engine.ids))
 
 
 def _inferred(
-    facts: set[IntTriple], given: set[IntTriple], schema: Graph, terms: list[Node], ids: dict[Node, int]
+    facts: Iterable[set[IntTriple]], given: set[IntTriple], schema: Graph, terms: list[Node], ids: dict[Node, int]
 ) -> Graph:
-    """The facts neither asserted (``given``, the schema) nor filtered out as ``reason.reason`` does."""
+    """The facts (sets without a fact in common) neither asserted (``given``, the schema) nor
+    filtered out as ``reason.reason`` does."""
     schema_ids = {t for t in (_ids_of(ids, triple) for triple in schema) if t is not None}
     keep = _Keeper(terms, ids)
     inferred = bind_all(new_graph())
-    add_all(inferred, ((terms[s], terms[p], terms[o]) for s, p, o in facts - given - schema_ids if keep(s, p, o)))
+    add_all(
+        inferred,
+        (
+            (terms[s], terms[p], terms[o])
+            for some in facts
+            for s, p, o in some
+            if (s, p, o) not in given and (s, p, o) not in schema_ids and keep(s, p, o)
+        ),
+    )
     return inferred
 
 
