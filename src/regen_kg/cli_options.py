@@ -26,7 +26,7 @@ def store_option(default: str = DEFAULT_STORE) -> Callable[[Any], Any]:
         default=default,
         show_default=True,
         help="Embedded store: oxigraph (fast; graph saved between runs) or rdflib (the reference). "
-        "Same answers; Oxigraph writes numbers in canonical form.",
+        "Same values; Oxigraph writes numbers in canonical form and integer subtypes as xsd:integer.",
     )
 
 
