@@ -165,3 +165,48 @@ def test_entries_read_back_share_their_iris(tmp_path: Path) -> None:
     assert type(p1) is URIRef and type(s1) is URIRef and s1 != s2
     assert o1 == Literal("1.50", datatype=URIRef("http://x/d")) and str(o1) == "1.50"
     assert o2 == BNode("n1")
+
+
+def test_literals_come_back_as_rdflib_makes_them_without_parsing_again(tmp_path: Path) -> None:
+    """A literal read from the cache has the lexical form, language, datatype, value and
+    well-typedness rdflib gives it, for every kind the records hold and an ill-typed one; its
+    datatype IRI is shared like every IRI read back."""
+    import pickle
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from regen_kg import cache as cache_module
+
+    literals = [
+        Literal("Lee 2014"),
+        Literal("skin elasticity", lang="en"),
+        Literal("30", datatype=XSD.nonNegativeInteger),
+        Literal("-1", datatype=XSD.integer),
+        Literal("2.50", datatype=XSD.decimal),
+        Literal("1.5E0", datatype=XSD.double),
+        Literal("true", datatype=XSD.boolean),
+        Literal("2014-03-01", datatype=XSD.date),
+        Literal("2014", datatype=XSD.gYear),
+        Literal("https://pubmed.ncbi.nlm.nih.gov/1/", datatype=XSD.anyURI),
+        Literal("twenty", datatype=XSD.integer),  # ill-typed: no value
+        Literal("x", datatype=URIRef("http://example.org/own-datatype")),
+    ]
+    assert literals[10].ill_typed and literals[10].value is None
+    cache = BuildCache(tmp_path)
+    cache.put_many("record", {"aa1": literals})
+    found = cache.get_many("record", ["aa1"])["aa1"]
+    again = pickle.loads(cache_module.dumps(literals))
+    for before, after in zip(literals, found, strict=True):
+        assert type(after) is Literal
+        assert (str(after), after.language, after.datatype, after.ill_typed) == (
+            str(before),
+            before.language,
+            before.datatype,
+            before.ill_typed,
+        )
+        assert after.value == before.value and type(after.value) is type(before.value), str(before)
+        assert after == before and hash(after) == hash(before)
+    assert found[3].datatype is again[3].datatype is found[10].datatype  # one object per IRI
+    # each of them is read back by the cache's own function, not by rdflib's parsing constructor
+    assert all(cache_module._reduce_literal(literal)[0] is cache_module._literal for literal in literals)
