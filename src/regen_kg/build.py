@@ -129,7 +129,8 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1)
     terms = load_terms(paths.external_terms)
     mapping_sets = load_mappings(paths.data / "mappings")
     mappings = to_graph(mapping_sets)
-    for triple in label_external_terms((ontology, records.graph, mappings), terms):
+    # the records' triples read from their lists: faster than through the graph's index
+    for triple in label_external_terms((ontology, mappings, *records.parts), terms):
         ontology.add(triple)
     origins = dict(records.origins)
     origins.update(_ontology_origins(paths))

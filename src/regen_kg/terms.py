@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
+from rdflib.term import Node
 
 from regen_kg.errors import InputError, Location, RegenError
 from regen_kg.prefixes import compact_iri, expand_curie, external_prefixes
@@ -50,14 +52,26 @@ def load_terms(path: Path) -> dict[URIRef, ExternalTerm]:
 
 def is_external(iri: URIRef) -> bool:
     """Whether ``iri`` is in one of the external vocabularies' namespaces."""
-    return str(iri).startswith(tuple(r.uri_prefix for r in external_prefixes().values()))
+    return str(iri).startswith(_external_namespaces())
 
 
-def label_external_terms(graph: Graph | Iterable[Graph], terms: dict[URIRef, ExternalTerm]) -> Graph:
-    """rdfs:label triples for every external term ``graph`` (or the graphs) uses; an unknown term is an error."""
+@lru_cache(maxsize=1)
+def _external_namespaces() -> tuple[str, ...]:
+    return tuple(r.uri_prefix for r in external_prefixes().values())
+
+
+def label_external_terms(
+    graph: Graph | Iterable[Iterable[tuple[Node, Node, Node]]], terms: dict[URIRef, ExternalTerm]
+) -> Graph:
+    """rdfs:label triples for every external term ``graph`` (or the graphs, or lists of triples)
+    uses; an unknown term is an error."""
     graphs = [graph] if isinstance(graph, Graph) else list(graph)
-    nodes = {n for g in graphs for s, _p, o in g for n in (s, o) if isinstance(n, URIRef)}
-    used = {n for n in nodes if is_external(n)}
+    nodes: set[Node] = set()
+    for triples in graphs:
+        for s, _p, o in triples:
+            nodes.add(s)
+            nodes.add(o)
+    used = {n for n in nodes if isinstance(n, URIRef) and is_external(n)}
     unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
     if unknown:
         raise RegenError(
