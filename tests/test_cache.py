@@ -169,8 +169,8 @@ def test_entries_read_back_share_their_iris(tmp_path: Path) -> None:
 
 def test_literals_come_back_as_rdflib_makes_them_without_parsing_again(tmp_path: Path) -> None:
     """A literal read from the cache has the lexical form, language, datatype, value and
-    well-typedness rdflib gives it, for every kind the records hold and an ill-typed one; its
-    datatype IRI is shared like every IRI read back."""
+    well-typedness rdflib gives it, for every kind the records hold and an ill-typed one. Equal
+    literals read back are one object, and so is each datatype IRI."""
     import pickle
 
     from rdflib import Literal, URIRef
@@ -208,5 +208,6 @@ def test_literals_come_back_as_rdflib_makes_them_without_parsing_again(tmp_path:
         assert after.value == before.value and type(after.value) is type(before.value), str(before)
         assert after == before and hash(after) == hash(before)
     assert found[3].datatype is again[3].datatype is found[10].datatype  # one object per IRI
+    assert all(a is b for a, b in zip(found, again, strict=True))  # and per literal
     # each of them is read back by the cache's own function, not by rdflib's parsing constructor
     assert all(cache_module._reduce_literal(literal)[0] is cache_module._literal for literal in literals)

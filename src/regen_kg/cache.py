@@ -174,16 +174,26 @@ def _reduce_literal(literal: Literal) -> tuple[Any, tuple[Any, ...]]:
     return _literal, (str(literal), literal._language, literal._datatype, value, literal._ill_typed)
 
 
+#: the literals read back from the cache in this process, one object each (as ``shared_iri``)
+_LITERALS: dict[tuple[str, str | None, URIRef | None, bool | None, type], Literal] = {}
+
+
 def _literal(
     lexical: str, language: str | None, datatype: URIRef | None, value: Any, ill_typed: bool | None
 ) -> Literal:
-    """A literal as it was pickled (``_reduce_literal``): rdflib's constructor parses the lexical
-    form into its value again, about 5 µs a literal and half a million literals at 10,000 studies."""
-    made = str.__new__(Literal, lexical)
-    made._language = language
-    made._datatype = datatype  # read back through shared_iri already
-    made._value = value
-    made._ill_typed = ill_typed
+    """A literal as it was pickled (``_reduce_literal``), one object per literal in the process.
+    rdflib's constructor would parse the lexical form into its value again (about 5 µs a literal,
+    half a million literals at 10,000 studies), and equal literals as distinct objects make sets
+    and indexes call rdflib's ``__eq__``."""
+    key = (lexical, language, datatype, ill_typed, type(value))  # all that rdflib keeps of it
+    made = _LITERALS.get(key)
+    if made is None:
+        made = str.__new__(Literal, lexical)
+        made._language = language
+        made._datatype = datatype  # read back through shared_iri already
+        made._value = value
+        made._ill_typed = ill_typed
+        _LITERALS[key] = made
     return made
 
 

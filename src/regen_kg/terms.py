@@ -69,8 +69,10 @@ def label_external_terms(
     nodes: set[Node] = set()
     for triples in graphs:
         for s, _p, o in triples:
-            nodes.add(s)
-            nodes.add(o)
+            if type(s) is URIRef:  # literals and blank nodes left out before the set compares them
+                nodes.add(s)
+            if type(o) is URIRef:
+                nodes.add(o)
     used = {n for n in nodes if isinstance(n, URIRef) and is_external(n)}
     unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
     if unknown:
