@@ -523,8 +523,8 @@ def reason_parts(
     every_fact = (merged.facts, merged.base_facts)
     nothing = sorted(
         compact_iri(str(terms[s]))
-        for facts_ in every_fact
-        for s, p, o in facts_
+        for some in every_fact
+        for s, p, o in some
         if p == tbox.type_id and o == tbox.nothing_id
     )
     raise_if_inconsistent(errors, nothing)

@@ -189,7 +189,6 @@ def names_its_dataset(sparql: str) -> bool:
     return any(match.group(0).upper() == "FROM" for match in _TOKENS.finditer(sparql))
 
 
-XSD_INTEGER = XSD.integer
 #: the subtypes of xsd:integer, which Oxigraph stores (and returns) as xsd:integer
 INTEGER_SUBTYPES = frozenset(
     URIRef(str(XSD) + name)
@@ -237,7 +236,7 @@ class GraphView:
             if key not in seen:
                 seen.add(key)
                 prop, value = from_ox(quad.predicate), from_ox(quad.object)
-                if ranges and isinstance(value, Literal) and value.datatype == XSD_INTEGER and prop in ranges:
+                if ranges and isinstance(value, Literal) and value.datatype == XSD.integer and prop in ranges:
                     value = Literal(str(value), datatype=ranges[cast(URIRef, prop)])
                 yield from_ox(quad.subject), prop, value
 

@@ -99,10 +99,9 @@ class EvidenceMapDrawing:
         except Exception as exc:  # shown on the home page instead of the map
             self.error = f"{type(exc).__name__}: {exc}"
 
-    def wait(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for the drawing to end; whether it has."""
+    def wait(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for the drawing to end."""
         self._thread.join(seconds)
-        return not self._thread.is_alive()
 
 
 @dataclass

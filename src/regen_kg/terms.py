@@ -66,14 +66,14 @@ def label_external_terms(
     """rdfs:label triples for every external term ``graph`` (or the graphs, or lists of triples)
     uses; an unknown term is an error."""
     graphs = [graph] if isinstance(graph, Graph) else list(graph)
-    nodes: set[Node] = set()
+    nodes: set[URIRef] = set()
     for triples in graphs:
         for s, _p, o in triples:
-            if type(s) is URIRef:  # literals and blank nodes left out before the set compares them
+            if isinstance(s, URIRef):  # literals and blank nodes left out before the set compares them
                 nodes.add(s)
-            if type(o) is URIRef:
+            if isinstance(o, URIRef):
                 nodes.add(o)
-    used = {n for n in nodes if isinstance(n, URIRef) and is_external(n)}
+    used = {n for n in nodes if is_external(n)}
     unknown = sorted(compact_iri(str(i)) for i in used if i not in terms)
     if unknown:
         raise RegenError(
