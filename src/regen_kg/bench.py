@@ -640,13 +640,27 @@ def _installed_command() -> str:
     return found
 
 
+def _wait_until_answered(url: str, server: Any) -> None:
+    """Poll ``url`` until it answers with success; an error if the server process stops first."""
+    import urllib.request
+
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"regen-kg serve stopped (exit {server.returncode}) before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=600) as answer:
+                answer.read()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def _serve_start(paths: ProjectPaths) -> tuple[float, float, float]:
     """Seconds from starting ``regen-kg serve`` until its home page answers and until its evidence
     map is drawn (the server answers while it is drawn), and the server's peak RSS (MB, from
     /proc; 0 where there is none) by then."""
     import socket
     import subprocess
-    import urllib.request
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -655,25 +669,9 @@ def _serve_start(paths: ProjectPaths) -> tuple[float, float, float]:
     start = time.perf_counter()
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"regen-kg serve stopped (exit {server.returncode}) before answering")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=600) as answer:
-                    answer.read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_until_answered(f"http://127.0.0.1:{port}/", server)
         seconds = time.perf_counter() - start
-        while True:  # 503 while the map is drawn
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/evidence-map.svg", timeout=600) as answer:
-                    answer.read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError(f"regen-kg serve stopped (exit {server.returncode})") from None
-                time.sleep(0.1)
+        _wait_until_answered(f"http://127.0.0.1:{port}/evidence-map.svg", server)  # 503 while drawn
         drawn = time.perf_counter() - start
         peak = 0.0
         status = Path(f"/proc/{server.pid}/status")

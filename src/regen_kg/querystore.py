@@ -1,6 +1,6 @@
 """The graph of the last query's build, kept in an on-disk Oxigraph store for the next query.
 
-``regen-kg query --store oxigraph`` used to load, validate and reason the whole project before
+``regen-kg query`` (on Oxigraph, its default) used to load, validate and reason the whole project before
 each query (about a minute and a half at 10,000 studies). The built graph is a function of the
 project's inputs, so it is kept on disk under a key of those inputs (``inputs_key``) and opened
 read-only while they stay the same; a query then costs hashing the input files and evaluating.

@@ -1,6 +1,6 @@
 """The saved graph of new inputs made by patching the previous one, when few records changed.
 
-After an edit, ``query --store oxigraph`` and ``serve`` need the saved graph (``querystore``) of
+After an edit, ``query`` (on Oxigraph) and ``serve`` need the saved graph (``querystore``) of
 the new inputs. Writing it afresh means 2 million quads through Oxigraph's bulk loader and a
 compaction: about 20 s at 10,000 studies. When the previous store was made by the same program
 and few records changed, the new store is a checkpoint of the previous one (hard links, a few
