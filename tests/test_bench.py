@@ -13,6 +13,8 @@ from regen_kg.bench import (
     CHECK_FIRST,
     COLD_BUILD,
     COLD_WALL,
+    FLOOR_QUERIES,
+    FLOOR_WRITE,
     INTERVENTION_KINDS,
     QUERY_AGAIN,
     QUERY_EDIT,
@@ -109,6 +111,31 @@ def test_benchmark_runs_every_stage_and_the_reference(tmp_path: Path) -> None:
     assert row["builds s"][COLD_WALL] > row["builds s"][COLD_BUILD], "the command adds start-up and exit"
     assert row["peak RSS MB (cold build, largest process)"] > 50
     assert set(row["fast queries ms"]) == set(load_catalogue(project_paths()).keys())
+    assert set(row["floors s"]) == {FLOOR_WRITE, *FLOOR_QUERIES}
+    assert all(seconds > 0 for seconds in row["floors s"].values())
+    assert row["floors s"][FLOOR_WRITE] < row["builds s"][COLD_BUILD], "writing alone is cheaper than building"
     table = (tmp_path / "results" / "bench.md").read_text(encoding="utf-8")
     assert f"| {REBUILD} |" in table and "speed-up" in table
+    assert f"| {FLOOR_WRITE} |" in table and all(f"| {name} |" in table for name in FLOOR_QUERIES)
     assert json.loads((tmp_path / "results" / "bench.json").read_text(encoding="utf-8"))["rows"][0]["studies"] == 4
+
+
+def test_floor_queries_read_every_evidence_statement(tmp_path: Path) -> None:
+    """The floor queries count the evidence statements the built graph types as such, and list
+    those with an outcome (claims about a mechanism have none)."""
+    from rdflib import RDF
+
+    from regen_kg.oxstore import OxigraphStore
+    from regen_kg.prefixes import REGEN
+
+    corpus = generate(6, seed=3, out=tmp_path / "c")
+    built = pipeline.run(corpus.paths)
+    graphs = built.graphs(inferred=True)
+    statements = {s for graph in graphs.values() for s in graph.subjects(RDF.type, REGEN.EvidenceStatement)}
+    assert len(statements) >= 30, "6 studies of 5-10 findings each"
+    store = OxigraphStore()
+    store.load(graphs)
+    count, listing = FLOOR_QUERIES.values()
+    assert int(next(iter(store.query(count)))[0]) == len(statements)
+    with_outcome = {s for s in statements if any((s, REGEN.outcome, None) in graph for graph in graphs.values())}
+    assert {row[0] for row in store.query(listing)} == with_outcome

@@ -516,9 +516,11 @@ def bench_size(n: int, *, seed: int = 1, reference: bool = True, work: Path) -> 
         pipeline.render(built, paths)
     with _timer(fast, "QC checks (Oxigraph)"):
         run_qc(paths, loaded=loaded, queries=catalogue_graph(load_catalogue(paths).values()), store="oxigraph")
-    builds, build_peak = _build_times(paths, work / f"dist-{n}")
+    builds, build_peak, write_floor = _build_times(paths, work / f"dist-{n}")
     catalogue = load_catalogue(paths)
     fast_queries = {name: _median_ms(partial(run_query, store, q)) for name, q in catalogue.items()}
+    floors = {FLOOR_WRITE: write_floor}
+    floors |= {name: _median_ms(partial(store.query, sparql)) / 1000 for name, sparql in FLOOR_QUERIES.items()}
     row: dict[str, Any] = {
         "studies": n,
         "asserted triples": len(loaded.asserted),
@@ -528,6 +530,7 @@ def bench_size(n: int, *, seed: int = 1, reference: bool = True, work: Path) -> 
         "fast total s": sum(fast.values()),
         "cold build s": builds[COLD_BUILD],
         "builds s": builds,
+        "floors s": floors,
         "peak RSS MB (cold build, largest process)": build_peak,
         "peak RSS MB (fast)": peak_rss_mb(),
     }
@@ -685,15 +688,17 @@ def _serve_start(paths: ProjectPaths) -> tuple[float, float, float]:
         server.wait(30)
 
 
-def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], float]:
+def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], float, float]:
     """A cold build (no cache); the build command, cold; a build filling the cache; a rebuild
     after editing one study record (each in a fresh process, every file written); then the
     check command, first and after an edit; the query command, first (the saved graph written
     afresh), after an edit (patched), on unchanged inputs and asked again; the server's start
     after an edit and with unchanged inputs. Returns the times (and the server's peak RSS in MB under
-    SERVE_*_RSS) and the peak RSS of the cold build's largest process."""
+    SERVE_*_RSS), the peak RSS of the cold build's largest process, and the time to write the
+    cold build's files again with nothing computed (:func:`_write_floor`)."""
     shutil.rmtree(paths.root / ".cache", ignore_errors=True)
     cold = _fresh_build(paths, out, cache=False)
+    write_floor = _write_floor(out, out.with_name(f"{out.name}-floor"))
     times = {COLD_BUILD: cold.seconds, COLD_WALL: _command_wall(paths, "build", "--out", str(out), "--no-cache")}
     times["build filling the cache"] = _fresh_build(paths, out, cache=True).seconds
     record = sorted((paths.data / "studies").glob("*.yaml"))[0]
@@ -720,7 +725,29 @@ def _build_times(paths: ProjectPaths, out: Path) -> tuple[dict[str, float], floa
         times[SERVE_SAVED], _drawn, times[SERVE_SAVED_RSS] = _serve_start(paths)
     finally:
         record.write_text(text, encoding="utf-8")
-    return times, cold.peak_mb
+    return times, cold.peak_mb, write_floor
+
+
+def _write_floor(built: Path, folder: Path, runs: int = 3) -> float:
+    """Seconds to write the files of the build in ``built`` into ``folder`` as a build writes
+    them (``write_atomic``: hashed for SHA256SUMS, synced, renamed into place) with nothing left
+    to compute: the least any build that writes every file can take on this machine. The median
+    of ``runs`` runs."""
+    from regen_kg.fileio import write_atomic
+
+    files = {p.name: p.read_bytes() for p in sorted(built.iterdir()) if p.is_file()}
+    times = []
+    try:
+        for _ in range(runs):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            start = time.perf_counter()
+            for name, data in files.items():
+                write_atomic(folder / name, data)
+            times.append(time.perf_counter() - start)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return statistics.median(times)
 
 
 COLD_BUILD = "regen-kg build, cold (fresh process, no cache, every file written)"
@@ -748,6 +775,20 @@ SERVE_EDIT_RSS = "peak RSS MB of regen-kg serve after an edit"
 SERVE_SAVED_RSS = "peak RSS MB of regen-kg serve, inputs unchanged"
 
 
+FLOOR_WRITE = "floor: write the cold build's files again, nothing computed (hash, sync, rename)"
+#: the least a query reading every evidence statement costs on Oxigraph: counting them, and
+#: listing each with its outcome (stored queries join several more patterns per statement)
+FLOOR_QUERIES = {
+    "floor: Oxigraph counts the evidence statements (p50)": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/regen-kg/ontology/EvidenceStatement> }"
+    ),
+    "floor: Oxigraph lists each evidence statement's outcome (p50)": (
+        "SELECT ?s ?o WHERE { ?s a <https://w3id.org/regen-kg/ontology/EvidenceStatement> ;"
+        " <https://w3id.org/regen-kg/ontology/outcome> ?o }"
+    ),
+}
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The benchmark rows as a Markdown table: one line per stage, one column per corpus size."""
     sizes = [r["studies"] for r in rows]
@@ -766,6 +807,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         unit = " MB" if "RSS MB" in step else " s"
         cells = [f"{r['builds s'][step]:.3f}{unit}" if step in r.get("builds s", {}) else "" for r in rows]
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    for floor in dict.fromkeys(k for r in rows for k in r.get("floors s", {})):
+        cells = [_floor_cell(r["floors s"][floor]) if floor in r.get("floors s", {}) else "" for r in rows]
+        lines.append(f"| {floor} | " + " | ".join(cells) + " |")
     keys = (
         "fast total s",
         "cold build s",
@@ -789,6 +833,10 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             cells.append(f"{f:.1f} ms" + (f" / {x:.1f} ms" if x is not None else ""))
         lines.append(f"| query {q} (p50) | " + " | ".join(cells) + " |")
     return head + "\n".join(lines) + "\n"
+
+
+def _floor_cell(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
 
 
 def run_benchmark(
