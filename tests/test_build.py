@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from pyld import jsonld
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef, namespace
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, RDF, VOID
+from rdflib.namespace import RDF, VOID
 
 from regen_kg import build as pipeline
 from regen_kg.dataset import DATASET
@@ -87,7 +87,7 @@ def test_trig_and_nquads_hold_named_graphs(outputs: dict[str, bytes], built: pip
 
 def test_dataset_description(outputs: dict[str, bytes], built: pipeline.Built) -> None:
     g = Graph().parse(data=outputs["void.ttl"], format="turtle")
-    assert (DATASET, RDF.type, VOID.Dataset) in g and (DATASET, RDF.type, DCAT.Dataset) in g
+    assert (DATASET, RDF.type, VOID.Dataset) in g and (DATASET, RDF.type, namespace.DCAT.Dataset) in g
     triples = g.value(DATASET, VOID.triples)
     assert triples is not None and int(triples) == len(built.loaded.asserted)
     assert int(g.value(DATASET, VOID.distinctSubjects)) == len(set(built.loaded.asserted.subjects()))
@@ -95,7 +95,7 @@ def test_dataset_description(outputs: dict[str, bytes], built: pipeline.Built) -
     assert g.value(DATASET, URIRef("http://purl.org/dc/terms/license")) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
-    media = {str(g.value(d, DCAT.mediaType)) for d in g.objects(DATASET, DCAT.distribution)}
+    media = {str(g.value(d, namespace.DCAT.mediaType)) for d in g.objects(DATASET, namespace.DCAT.distribution)}
     assert media == {
         "text/turtle",
         "application/ld+json",

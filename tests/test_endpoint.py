@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, namespace
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
 
 from regen_kg import build as pipeline
 from regen_kg.paths import ProjectPaths
@@ -52,7 +51,7 @@ def _numbers_by_value(graph: Graph) -> Graph:
             and isinstance(o.toPython(), (int, float, Decimal))
             and not isinstance(o.toPython(), bool)
         ):
-            o = Literal(str(Decimal(str(o)).normalize()), datatype=XSD.decimal)
+            o = Literal(str(Decimal(str(o)).normalize()), datatype=namespace.XSD.decimal)
         out.add((s, p, o))
     return out
 
