@@ -154,6 +154,23 @@ def test_query_defaults_to_oxigraph_and_saves_its_graph(project_copy: ProjectPat
     assert default.stdout == reference.stdout
 
 
+def test_query_draws_a_table_of_max_rows_and_says_where_the_rest_is(project_copy: ProjectPaths) -> None:
+    """The table format draws ``--max-rows`` rows (200 by default) and says how many there are;
+    the other formats write every row."""
+    tsv = run("query", "mechanism-chains", "--format", "tsv", root=project_copy.root)
+    assert tsv.returncode == 0, tsv.stderr
+    total = len(tsv.stdout.splitlines()) - 1  # the header
+    assert 3 < total <= 200
+    cut = run("query", "mechanism-chains", "--max-rows", "3", root=project_copy.root)
+    assert cut.returncode == 0, cut.stderr
+    assert cut.stdout.rstrip().endswith(f"{total} rows, the first 3 shown")
+    assert f"the table shows 3 of {total} rows" in cut.stderr and "--format tsv" in cut.stderr
+    whole = run("query", "mechanism-chains", root=project_copy.root)
+    assert whole.returncode == 0, whole.stderr
+    assert whole.stdout.rstrip().endswith(f"{total} row(s)") and "the table shows" not in whole.stderr
+    assert run("query", "mechanism-chains", "--max-rows", "-1", root=project_copy.root).returncode == 2
+
+
 def test_check_redoes_only_what_changed_and_exits_1_on_a_violation(project_copy: ProjectPaths) -> None:
     first = run("check", root=project_copy.root)
     assert first.returncode == 0, first.stderr

@@ -6,16 +6,25 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from regen_kg.catalogue import QUERY_BASE, catalogue_graph
 from regen_kg.errors import InputError
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import SCHEMA, SH
-from regen_kg.queries import ParameterError, bind, check_syntax, load_catalogue, parse_query_file, run_query
+from regen_kg.queries import (
+    ParameterError,
+    QueryResult,
+    bind,
+    check_syntax,
+    load_catalogue,
+    parse_query_file,
+    run_query,
+)
 from regen_kg.results import render_rows
 from regen_kg.store import GraphStore
 
@@ -133,6 +142,20 @@ def test_results_json_is_sparql_results_json(catalogue: dict, store: GraphStore)
     assert csv_text.splitlines()[0] == ",".join(result.vars)
     md = render_rows(result, "md")
     assert md.splitlines()[1].startswith("|---")
+
+
+def test_the_table_draws_at_most_max_rows_and_says_how_many_there_are() -> None:
+    rows: list[dict[str, str | None]] = [{"x": f"row-{i}"} for i in range(5)]
+    terms: list[dict[str, Any]] = [{"x": Literal(row["x"])} for row in rows]
+    result = QueryResult(form="SELECT", vars=["x"], rows=rows, terms=terms)
+    cut = render_rows(result, "table", max_rows=2)
+    assert "row-0" in cut and "row-1" in cut and "row-2" not in cut and "row-4" not in cut
+    assert cut.rstrip().endswith("5 rows, the first 2 shown")
+    for whole in (render_rows(result, "table"), render_rows(result, "table", max_rows=5)):
+        assert all(f"row-{i}" in whole for i in range(5)) and whole.rstrip().endswith("5 row(s)")
+    for fmt in ("tsv", "csv", "md", "json"):  # the other formats write every row
+        assert render_rows(result, fmt, max_rows=2) == render_rows(result, fmt)
+        assert "row-4" in render_rows(result, fmt, max_rows=2)
 
 
 def test_catalogue_graph_describes_each_query(catalogue: dict) -> None:  # type: ignore[type-arg]

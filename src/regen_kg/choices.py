@@ -21,5 +21,8 @@ FORMATS = ("ttl", "jsonld", "nt", "trig", "nq")
 #: How query answers are written (``results.render_rows``; a CONSTRUCT answer as a graph).
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = ("ttl", "jsonld")
+#: Rows the table format draws by default: every answer of the curated graph, a readable screen
+#: of a large one (drawing 30,000 rows took over a minute); the other formats write every row.
+TABLE_ROWS = 200
 #: Reported quality-check severities, most severe first.
 SEVERITIES = ("ERROR", "WARN", "INFO")

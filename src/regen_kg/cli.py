@@ -20,6 +20,7 @@ from regen_kg.choices import (
     FORMATS,
     GRAPH_FORMATS,
     SELECT_FORMATS,
+    TABLE_ROWS,
 )
 from regen_kg.cli_options import cache_option, out_option, store_option
 from regen_kg.errors import ParameterError, RegenError
@@ -236,6 +237,13 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--endpoint", metavar="URL", help="Run against a remote SPARQL 1.1 endpoint instead of the embedded graph."
 )
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=TABLE_ROWS,
+    show_default=True,
+    help="Rows the table format draws (0: every row); the other formats write every row.",
+)
 @store_option()
 @cache_option()
 @click.pass_obj
@@ -246,6 +254,7 @@ def query(
     fmt: str | None,
     query_file: Path | None,
     endpoint: str | None,
+    max_rows: int,
     store: str,
     use_cache: bool,
 ) -> None:
@@ -285,7 +294,12 @@ def query(
     row_fmt = fmt or "table"
     if row_fmt not in SELECT_FORMATS:
         raise click.BadParameter("a SELECT query writes table, csv, tsv, json or md", param_hint="--format")
-    click.echo(render_rows(result, row_fmt), nl=False)
+    click.echo(render_rows(result, row_fmt, max_rows=max_rows), nl=False)
+    if row_fmt == "table" and 0 < max_rows < len(result.rows):
+        _to_stderr(
+            f"the table shows {max_rows} of {len(result.rows)} rows: --max-rows 0 draws every row;"
+            " --format tsv, csv, json or md writes them all"
+        )
 
 
 def _to_stderr(note: str) -> None:

@@ -15,8 +15,10 @@ from regen_kg.choices import SELECT_FORMATS
 from regen_kg.queries import QueryResult
 
 
-def render_rows(result: QueryResult, fmt: str) -> str:
-    """A SELECT or ASK result in ``fmt`` (one of SELECT_FORMATS)."""
+def render_rows(result: QueryResult, fmt: str, *, max_rows: int | None = None) -> str:
+    """A SELECT or ASK result in ``fmt`` (one of SELECT_FORMATS). The table format draws the
+    first ``max_rows`` rows (every row if None or 0) and says how many there are; the other
+    formats always write every row."""
     if result.form == "ASK":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2) + "\n"
@@ -42,11 +44,13 @@ def render_rows(result: QueryResult, fmt: str) -> str:
         table = Table(show_lines=False)
         for var in result.vars:
             table.add_column(var, overflow="fold")
-        for row in result.rows:
+        shown = result.rows[:max_rows] if max_rows else result.rows
+        for row in shown:
             table.add_row(*("" if row[v] is None else row[v] for v in result.vars))
         console = Console(file=io.StringIO(), width=200, highlight=False)
         console.print(table)
-        console.print(f"{len(result.rows)} row(s)")
+        total = len(result.rows)
+        console.print(f"{total} row(s)" if len(shown) == total else f"{total} rows, the first {len(shown)} shown")
         out = console.file.getvalue()  # type: ignore[attr-defined]
         return str(out)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SELECT_FORMATS)}")
