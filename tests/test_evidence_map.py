@@ -20,7 +20,7 @@ from regen_kg import build as pipeline
 from regen_kg.evidence_map import DESIGNS, DIRECTIONS, Cell, direction_of, draw, evidence_cells, evidence_query
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import REGEN
-from regen_kg.store import GraphStore
+from regen_kg.store import GraphStore, open_store
 
 from .conftest import ROOT
 
@@ -111,3 +111,31 @@ def test_cli_rejects_other_formats(tmp_path: Path) -> None:
         timeout=300,
     )
     assert out.returncode == 2 and ".svg or .png" in out.stderr
+
+
+def test_oxigraph_gives_the_cells_of_the_reference_store(
+    cells: list[Cell], built: pipeline.Built, paths: ProjectPaths
+) -> None:
+    """``regen-kg evidence-map`` reads the saved Oxigraph graph; its cells are the rdflib store's."""
+    oxigraph = open_store("oxigraph")
+    oxigraph.load(built.graphs(queries=True))
+    assert evidence_cells(oxigraph, evidence_query(paths)) == cells
+
+
+def test_cli_draws_the_map_from_the_saved_graph(project_copy: ProjectPaths, cells: list[Cell], svg: bytes) -> None:
+    """The command writes the figure drawn from the reference store's cells, and says how many
+    cells and statements it holds; it reads (and so makes) the graph that ``query`` saves."""
+    from regen_kg.querystore import STORE_FOLDER
+
+    out = project_copy.root / "dist" / "map.svg"
+    done = subprocess.run(
+        [sys.executable, "-m", "regen_kg.cli", "--root", str(project_copy.root), "evidence-map", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == svg
+    statements = sum(cell.statements for cell in cells)
+    assert done.stdout.strip() == f"wrote {out}: {len(cells)} cells, {statements} statements"
+    assert any((project_copy.root / STORE_FOLDER).iterdir()), "the saved graph of query and serve"

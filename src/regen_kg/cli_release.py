@@ -75,10 +75,12 @@ def register(cli: click.Group) -> None:
         """
         from regen_kg import build as pipeline
         from regen_kg.evidence_map import evidence_query, format_for, write_evidence_map
+        from regen_kg.querystore import saved_store
 
         _image_path(out_file)
         format_for(out_file)
-        store = pipeline.run_project(paths).store()
+        # the graph that query and serve keep (built and saved first when an input changed)
+        store = saved_store(paths, lambda: pipeline.run_project(paths))
         cells = write_evidence_map(store, evidence_query(paths), out_file)
         statements = sum(c.statements for c in cells)
         click.echo(f"wrote {out_file}: {len(cells)} cells, {statements} statements")
