@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from regen_kg.paths import ProjectPaths, project_paths
+from regen_kg.prefixes import REGEN
 
 # --- the corpus generator ---------------------------------------------------------------------
 
@@ -780,11 +781,10 @@ FLOOR_WRITE = "floor: write the cold build's files again, nothing computed (hash
 #: listing each with its outcome (stored queries join several more patterns per statement)
 FLOOR_QUERIES = {
     "floor: Oxigraph counts the evidence statements (p50)": (
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/regen-kg/ontology/EvidenceStatement> }"
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{REGEN.EvidenceStatement}> }}"
     ),
     "floor: Oxigraph lists each evidence statement's outcome (p50)": (
-        "SELECT ?s ?o WHERE { ?s a <https://w3id.org/regen-kg/ontology/EvidenceStatement> ;"
-        " <https://w3id.org/regen-kg/ontology/outcome> ?o }"
+        f"SELECT ?s ?o WHERE {{ ?s a <{REGEN.EvidenceStatement}> ; <{REGEN.outcome}> ?o }}"
     ),
 }
 
