@@ -20,7 +20,7 @@ from regen_kg import build as pipeline
 from regen_kg.evidence_map import DESIGNS, DIRECTIONS, Cell, direction_of, draw, evidence_cells, evidence_query
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import REGEN
-from regen_kg.store import GraphStore, open_store
+from regen_kg.store import GraphStore
 
 from .conftest import ROOT
 
@@ -117,9 +117,7 @@ def test_oxigraph_gives_the_cells_of_the_reference_store(
     cells: list[Cell], built: pipeline.Built, paths: ProjectPaths
 ) -> None:
     """``regen-kg evidence-map`` reads the saved Oxigraph graph; its cells are the rdflib store's."""
-    oxigraph = open_store("oxigraph")
-    oxigraph.load(built.graphs(queries=True))
-    assert evidence_cells(oxigraph, evidence_query(paths)) == cells
+    assert evidence_cells(built.store("oxigraph"), evidence_query(paths)) == cells
 
 
 def test_cli_draws_the_map_from_the_saved_graph(project_copy: ProjectPaths, cells: list[Cell], svg: bytes) -> None:

@@ -18,7 +18,7 @@ import pytest
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import load_catalogue, resolve_external, run_query
 from regen_kg.results import render_rows
-from regen_kg.store import GraphStore, open_store
+from regen_kg.store import GraphStore
 
 from .conftest import ROOT
 
@@ -93,9 +93,7 @@ def test_the_readme_has_its_examples() -> None:
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
 def store(request: pytest.FixtureRequest, built: Any) -> GraphStore:
-    backend = open_store(request.param)
-    backend.load(built.graphs(queries=True))
-    return backend
+    return built.store(request.param)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("example", readme_examples(), ids=lambda example: example.name)
