@@ -42,6 +42,10 @@ def test_same_violations_on_a_corpus_with_every_defect(tmp_path: Path) -> None:
     assert not loaded.union_made
     assert side_by_side.problems == reference.problems  # type: ignore[attr-defined]
     assert isomorphic(side_by_side.graph, reference.graph)  # type: ignore[attr-defined]
+    # ... and in the store the quality checks read next: the graphs named, read as their union
+    shared = pipeline.validate(corpus.paths, loaded, store=pipeline.asserted_store(loaded, "oxigraph"))
+    assert shared.problems == reference.problems  # type: ignore[attr-defined]
+    assert isomorphic(shared.graph, reference.graph)  # type: ignore[attr-defined]
     # every kind of seeded defect is reported (a shared node, such as a timepoint, names its first record)
     flagged = {p.file.rsplit("/", 1)[-1].split(".yaml")[0] for p in reference.problems}  # type: ignore[attr-defined]
     assert {kind for record, kind in corpus.defects.items() if record in flagged} == set(DEFECT_KINDS)

@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from regen_kg import build as pipeline
+from regen_kg.catalogue import catalogue_graph
 from regen_kg.errors import InputError
 from regen_kg.paths import ProjectPaths, project_paths
 from regen_kg.qc import QCReport, format_report, load_checks, qc_graphs, report_tsv, run_checks, run_qc
+from regen_kg.queries import load_catalogue
+from regen_kg.store import QUERIES_GRAPH
 
 from .conftest import ROOT
 from .helpers import edit
@@ -173,3 +176,14 @@ def test_both_stores_give_the_same_rows(
     assert on_oxigraph.rows == seeded.rows
     assert len(seeded.rows) > len(shipped.rows)  # the seeded defects are among the rows compared
     assert run_qc(paths, loaded=built.loaded, queries=built.queries, store="oxigraph").rows == shipped.rows
+
+
+def test_the_build_s_shared_store_gives_the_same_rows(seeded: QCReport, seeded_root: Path) -> None:
+    """A build validates and then runs the checks on one store: the validation leaves it as loaded."""
+    seeded_paths = project_paths(seeded_root)
+    loaded = pipeline.load(seeded_paths)
+    queries = catalogue_graph(load_catalogue(seeded_paths).values())
+    shared = pipeline.asserted_store(loaded, "oxigraph")
+    pipeline.validate(seeded_paths, loaded, store=shared)
+    shared.load({QUERIES_GRAPH: queries})
+    assert run_qc(seeded_paths, loaded=loaded, queries=queries, opened=shared).rows == seeded.rows

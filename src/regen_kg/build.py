@@ -148,16 +148,28 @@ def load(paths: ProjectPaths, cache: BuildCache | None = None, *, jobs: int = 1)
 
 
 @paused_gc
-def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+def validate(
+    paths: ProjectPaths,
+    loaded: Loaded | None = None,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    store: GraphStore | None = None,
+) -> ValidationReport:
+    """The SHACL report of the asserted graphs. ``store``, an Oxigraph store holding them as named
+    graphs (:func:`asserted_store`), spares the fast engine loading a store of its own."""
     loaded = loaded or load(paths)
     shapes = load_shapes(paths)
     if engine == "fast":
         try:
             from regen_kg.fastshacl import UnsupportedShapes, load_store, validate_fast
+            from regen_kg.oxstore import OxigraphStore
         except ImportError:  # pyoxigraph missing: the reference engine still works
             pass
         else:
             try:
+                if isinstance(store, OxigraphStore):
+                    view = ReadOnlyGraphAggregate(list(loaded.parts_of_asserted))
+                    return validate_fast(view, shapes, loaded.origins, store=store.raw, union=True)
                 if loaded.union_made:
                     return validate_fast(loaded.asserted, shapes, loaded.origins)
                 # the graphs side by side, not copied into one: Oxigraph holds their union
@@ -169,6 +181,14 @@ def validate(paths: ProjectPaths, loaded: Loaded | None = None, *, engine: str =
     elif engine != "reference":
         raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     return validate_graph(loaded.asserted, shapes, loaded.origins)
+
+
+def asserted_store(loaded: Loaded, selector: str) -> GraphStore:
+    """The asserted graphs (ontology, records, mappings) as named graphs in the store
+    ``selector``: one load for the validation and the quality checks of a build."""
+    store = open_store(selector)
+    store.load({ONTOLOGY_GRAPH: loaded.ontology, DATA_GRAPH: loaded.data, MAPPINGS_GRAPH: loaded.mappings})
+    return store
 
 
 @paused_gc
@@ -325,15 +345,24 @@ def build(
     queries = catalogue_graph(catalogue.values())
     context = build_context(loaded.ontology)
     staging = Staging(out_dir)
+    #: the store the validation and then the quality checks read (made by the side running them)
+    opened: list[GraphStore] = []
 
     def check() -> ValidationReport:
         check_catalogue(catalogue)
-        report = validate(paths, loaded, engine=engine)
+        shared = None
+        if engine == "fast" and store == "oxigraph":
+            shared = asserted_store(loaded, store)
+            opened.append(shared)
+        report = validate(paths, loaded, engine=engine, store=shared)
         loaded.forget_union()  # if the reference engine made it, it is not read again: free it
         return report
 
     def qc_and_write() -> tuple[QCReport, dict[str, str]]:
-        qc = run_qc(paths, loaded=loaded, queries=queries, store=store)
+        shared = opened.pop() if opened else None
+        if shared is not None:  # it holds the asserted graphs: the checks read the queries too
+            shared.load({QUERIES_GRAPH: queries})
+        qc = run_qc(paths, loaded=loaded, queries=queries, store=store, opened=shared)
         if not qc.passed:
             return qc, {}
         return qc, {name: staging.put(name, make()) for name, make in asserted_outputs(loaded, context).items()}

@@ -232,7 +232,7 @@ def _well_typed(value: Node, datatype: URIRef) -> bool:
 _SUBCLASS_STAR = re.compile(r"(\?__\w+) <" + re.escape(str(RDFS.subClassOf)) + r">\* (<[^>\s]+>)")
 
 
-def expand_subclasses(sparql: str, store: ox.Store, cache: dict[str, str]) -> str:
+def expand_subclasses(sparql: str, store: ox.Store, cache: dict[str, str], *, union: bool = False) -> str:
     """``?t rdfs:subClassOf* <C>`` replaced by ``VALUES ?t { C and its subclasses }``, read from ``store``.
 
     The same answers (SHACL's class membership is ``rdf:type/rdfs:subClassOf*`` in the data graph),
@@ -242,16 +242,15 @@ def expand_subclasses(sparql: str, store: ox.Store, cache: dict[str, str]) -> st
     def values(match: re.Match[str]) -> str:
         var, cls = match.groups()
         if cls not in cache:
-            cache[cls] = " ".join(f"<{m}>" for m in sorted(_subclasses(store, cls))) or cls
+            cache[cls] = " ".join(f"<{m}>" for m in sorted(_subclasses(store, cls, union=union))) or cls
         return f"VALUES {var} {{ {cache[cls]} }}"
 
     return _SUBCLASS_STAR.sub(values, sparql)
 
 
-def _subclasses(store: ox.Store, cls: str) -> set[str]:
+def _subclasses(store: ox.Store, cls: str, *, union: bool = False) -> set[str]:
     """The IRIs of ``cls`` (written as in SPARQL) and its subclasses in the data of ``store``."""
-    answer = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}")
-    assert isinstance(answer, ox.QuerySolutions)
+    answer = _query(store, f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}", union)
     return {row["c"].value for row in answer if isinstance(row["c"], ox.NamedNode)}
 
 
@@ -266,12 +265,13 @@ def run_checks(
     data: Graph,
     *,
     only: Set[Node] | None = None,
+    union: bool = False,
 ) -> list[Result]:
-    """Evaluate every check on ``store`` (holding ``data`` in its default graph); with ``only``,
-    for those focus nodes alone."""
+    """Evaluate every check on ``store`` (holding ``data`` in its default graph, or with ``union``
+    in named graphs, read as their union); with ``only``, for those focus nodes alone."""
     results: list[Result] = []
     subclasses: dict[str, str] = {}
-    members = _members(compiled.shapes, store, only) if only is not None else None
+    members = _members(compiled.shapes, store, only, union=union) if only is not None else None
     for check in compiled.checks:
         assert check.sparql is not None
         sparql = check.sparql
@@ -279,8 +279,7 @@ def run_checks(
             if not members.get(check.shape):
                 continue
             sparql = _restricted(check, compiled.shapes, _values(members[check.shape]))
-        answer = store.query(expand_subclasses(sparql, store, subclasses))
-        assert isinstance(answer, ox.QuerySolutions)
+        answer = _query(store, expand_subclasses(sparql, store, subclasses, union=union), union)
         names = [v.value for v in answer.variables]
         for solution in answer:
             row = {n: from_ox(solution[n]) for n in names if solution[n] is not None}
@@ -304,19 +303,27 @@ def run_checks(
     return sorted(set(results), key=result_order)
 
 
-def _members(shapes: Graph, store: ox.Store, nodes: Set[Node]) -> dict[Node, set[Node]]:
+def _query(store: ox.Store, sparql: str, union: bool) -> ox.QuerySolutions:
+    """The solutions of a SELECT query; with ``union``, on the union of the named graphs."""
+    answer = store.query(sparql, use_default_graph_as_union=union)
+    assert isinstance(answer, ox.QuerySolutions)
+    return answer
+
+
+def _members(shapes: Graph, store: ox.Store, nodes: Set[Node], *, union: bool = False) -> dict[Node, set[Node]]:
     """Which of ``nodes`` each targeted shape selects (class targets, through rdfs:subClassOf*)."""
     types: dict[Node, set[str]] = {}
     rdf_type = ox.NamedNode(str(RDF.type))
+    graph = None if union else ox.DefaultGraph()
     for node in nodes:
         if isinstance(node, URIRef):
-            quads = store.quads_for_pattern(ox.NamedNode(str(node)), rdf_type, None, ox.DefaultGraph())
+            quads = store.quads_for_pattern(ox.NamedNode(str(node)), rdf_type, None, graph)
             types[node] = {q.object.value for q in quads if isinstance(q.object, ox.NamedNode)}
     members: dict[Node, set[Node]] = {}
     for shape in set(shapes.subjects(SH.targetClass, None)):
         classes: set[str] = set()
         for target in shapes.objects(shape, SH.targetClass):
-            classes |= _subclasses(store, _n3(target)) | {str(target)}
+            classes |= _subclasses(store, _n3(target), union=union) | {str(target)}
         members[shape] = {node for node, node_types in types.items() if node_types & classes}
     return members
 
@@ -418,12 +425,20 @@ _CACHE: dict[int, CompiledShapes] = {}
 
 
 def validate_fast(
-    data: Graph, shapes: Graph, origins: dict[URIRef, Location] | None = None, store: ox.Store | None = None
+    data: Graph,
+    shapes: Graph,
+    origins: dict[URIRef, Location] | None = None,
+    store: ox.Store | None = None,
+    *,
+    union: bool = False,
 ) -> ValidationReport:
-    """Validate like ``validate.validate_graph``: same rows, report built from the compiled checks."""
+    """Validate like ``validate.validate_graph``: same rows, report built from the compiled checks.
+
+    ``store`` holds ``data`` in its default graph, or with ``union`` in named graphs (a store the
+    quality checks read next, loaded once for both)."""
     compiled = compiled_shapes(shapes)
     store = store if store is not None else load_store(data)
-    return validation_report(run_checks(compiled, store, data), shapes, origins)
+    return validation_report(run_checks(compiled, store, data, union=union), shapes, origins)
 
 
 def compiled_shapes(shapes: Graph) -> CompiledShapes:

@@ -23,7 +23,7 @@ from regen_kg.choices import SEVERITIES
 from regen_kg.errors import InputError, Location
 from regen_kg.paths import ProjectPaths
 from regen_kg.queries import check_syntax, load_catalogue, show
-from regen_kg.store import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, open_store
+from regen_kg.store import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, GraphStore, open_store
 
 #: IGNORE in the profile silences a check.
 _PROFILE_SEVERITIES = (*SEVERITIES, "IGNORE")
@@ -162,10 +162,16 @@ def qc_graphs(loaded: Loaded, queries: Graph) -> dict[URIRef, Graph]:
     }
 
 
-def run_checks(graphs: dict[URIRef, Graph], checks: list[Check], store_name: str = "rdflib") -> QCReport:
-    """Run each check that is not IGNOREd; its ``?subject`` and ``?message`` make a row."""
-    store = open_store(store_name)
-    store.load(graphs)
+def run_checks(
+    graphs: dict[URIRef, Graph], checks: list[Check], store_name: str = "rdflib", *, opened: GraphStore | None = None
+) -> QCReport:
+    """Run each check that is not IGNOREd; its ``?subject`` and ``?message`` make a row.
+
+    ``opened``, a store holding ``graphs`` already, is read instead of a new ``store_name`` store."""
+    store = opened
+    if store is None:
+        store = open_store(store_name)
+        store.load(graphs)
     rows: set[QCRow] = set()
     for check in checks:
         if check.severity == "IGNORE":
@@ -196,13 +202,16 @@ def run_qc(
     queries: Graph | None = None,
     checks_dir: Path | None = None,
     store: str = "rdflib",
+    opened: GraphStore | None = None,
 ) -> QCReport:
     """Load the project (without validating it) and run every check of its ``qc/`` folder
-    on the embedded store ``store`` (``rdflib`` or ``oxigraph``)."""
+    on the embedded store ``store`` (``rdflib`` or ``oxigraph``), or on ``opened``, a store
+    holding :func:`qc_graphs` already."""
     loaded = loaded if loaded is not None else load(paths)
     if queries is None:
         queries = catalogue_graph(load_catalogue(paths).values())
-    return run_checks(qc_graphs(loaded, queries), load_checks(checks_dir or qc_dir(paths)), store)
+    checks = load_checks(checks_dir or qc_dir(paths))
+    return run_checks(qc_graphs(loaded, queries), checks, store, opened=opened)
 
 
 def summary(report: QCReport) -> str:
