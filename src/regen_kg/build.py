@@ -363,6 +363,7 @@ def build(
         if shared is not None:  # it holds the asserted graphs: the checks read the queries too
             shared.load({QUERIES_GRAPH: queries})
         qc = run_qc(paths, loaded=loaded, queries=queries, store=store, opened=shared)
+        del shared  # freed before the outputs are made: the largest of them are made next
         if not qc.passed:
             return qc, {}
         return qc, {name: staging.put(name, make()) for name, make in asserted_outputs(loaded, context).items()}
