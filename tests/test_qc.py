@@ -124,16 +124,18 @@ def test_seeded_deprecated_term_in_use(seeded: QCReport) -> None:
 
 
 def test_cli_qc_prints_severities_and_exits_1_on_errors(seeded_root: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "regen_kg.cli", "--root", str(seeded_root), "qc", "--level", "WARN"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    def qc(*options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "regen_kg.cli", "--root", str(seeded_root), "qc", "--level", "WARN"]
+        return subprocess.run([*command, *options], capture_output=True, text=True, timeout=300)
+
+    out = qc()
     assert out.returncode == 1, out.stdout + out.stderr
     assert "ERROR missing-label" in out.stdout and "regen:DermalThickness" in out.stdout
     assert "WARN unused-term" in out.stdout and "regen:unusedTestProperty" in out.stdout
     assert "QC FAILED" in out.stdout.splitlines()[-1]
+    # Oxigraph by default; the reference store prints the same report
+    reference = qc("--store", "rdflib")
+    assert (reference.returncode, reference.stdout) == (out.returncode, out.stdout)
 
 
 def test_profile_controls_checks_without_python(tmp_path: Path, built: pipeline.Built) -> None:

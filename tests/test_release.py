@@ -182,3 +182,23 @@ def test_versions_dates_and_changelog_order(tmp_path: Path) -> None:
     log = updated_changelog(log, "0.1.0", "## 0.1.0 (2026-01-01)\n\nfirst, again\n")
     assert log.index("## 0.2.0") < log.index("## 0.1.0") and "first, again" in log and "first\n" not in log
     assert project_paths(ROOT).root == ROOT
+
+
+def test_nodes_are_filed_under_the_longest_record_id_they_start_with() -> None:
+    """``finding/<record>-<rest>`` belongs to ``<record>``; where two ids fit, the longer one."""
+    from regen_kg.release import _record_of
+
+    ids = {"lee-2014", "lee-2014-b", "kim-2020", "a"}
+    base = "https://w3id.org/regen-kg/id/"
+    expected = {
+        "study/kim-2020": "kim-2020",
+        "finding/kim-2020-s1": "kim-2020",
+        "finding/lee-2014-b-s2": "lee-2014-b",
+        "finding/lee-2014-bx": "lee-2014",
+        "finding/lee-2014": "lee-2014",
+        "finding/a-b-c": "a",
+        "finding/park-2019-s1": None,
+        "finding/kim-20201": None,
+        "finding/lee": None,
+    }
+    assert {node: _record_of(URIRef(base + node), ids) for node in expected} == expected

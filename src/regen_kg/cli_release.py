@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from regen_kg.choices import SEVERITIES
-from regen_kg.cli_options import out_option
+from regen_kg.cli_options import out_option, store_option
 from regen_kg.paths import ProjectPaths
 
 
@@ -32,17 +32,20 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--tsv", "tsv_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the rows as TSV."
     )
+    @store_option()
     @click.pass_obj
-    def qc(paths: ProjectPaths, level: str, tsv_file: Path | None) -> None:
+    def qc(paths: ProjectPaths, level: str, tsv_file: Path | None, store: str) -> None:
         """Run the quality checks of qc/checks (severities in qc/profile.txt); exit 1 on errors.
 
         The checks run on the asserted graph and the stored queries, without SHACL validation or
         reasoning, so they also report on an ontology that does not validate.
         """
+        from regen_kg import build as pipeline
+        from regen_kg.cache import project_cache
         from regen_kg.fileio import write_atomic
         from regen_kg.qc import format_report, report_tsv, run_qc
 
-        report = run_qc(paths)
+        report = run_qc(paths, loaded=pipeline.load(paths, project_cache(paths.root)), store=store)
         click.echo(format_report(report, level.upper()), nl=False)
         if tsv_file is not None:
             write_atomic(tsv_file, report_tsv(report))
