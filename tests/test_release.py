@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,17 @@ def test_release_holds_every_artifact(first: Release) -> None:
     assert first.files == sorted(EXPECTED_FILES)
     assert first.directory.name == "0.2.0" and first.previous is None
     assert not [p for p in first.directory.parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_the_release_command_writes_the_library_s_release(first: Release, paths: ProjectPaths, tmp_path: Path) -> None:
+    """``regen-kg release`` builds through the project's cache, in two processes: the same bytes."""
+    command = [sys.executable, "-m", "regen_kg.cli", "--root", str(paths.root), "release", "0.2.0"]
+    out = subprocess.run(
+        [*command, "--date", DATE, "--out", str(tmp_path)], capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"release 0.2.0 ({DATE})" in out.stdout
+    assert tree(tmp_path / "0.2.0") == tree(first.directory)
 
 
 def test_two_release_builds_are_byte_identical(first: Release, second: Release) -> None:

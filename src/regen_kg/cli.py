@@ -111,9 +111,10 @@ def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache
 def validate(paths: ProjectPaths) -> None:
     """Check every record and the ontology against the SHACL shapes; exit 1 on violations."""
     from regen_kg import build as pipeline
+    from regen_kg.cache import project_cache
     from regen_kg.validate import format_problems
 
-    report = pipeline.validate(paths)
+    report = pipeline.validate(paths, pipeline.load(paths, project_cache(paths.root)))
     click.echo(format_problems(report))
     if not report.conforms:
         sys.exit(1)

@@ -129,6 +129,7 @@ def register(cli: click.Group) -> None:
         The version and date are stamped into the built ontology and dataset description (the
         source files are not changed). QC errors stop the release.
         """
+        from regen_kg import build as pipeline
         from regen_kg.release import ReleaseError, check_version, release_date
         from regen_kg.release import release as make_release
 
@@ -137,7 +138,7 @@ def register(cli: click.Group) -> None:
             release_date(date)
         except ReleaseError as exc:
             raise click.BadParameter(str(exc)) from exc
-        made = make_release(paths, version, out_root, date)
+        made = make_release(paths, version, out_root, date, built=pipeline.run_project(paths))
         click.echo(f"release {made.version} ({made.date}) in {made.directory}/: {len(made.files)} files")
         for name in made.files:
             click.echo(f"  {name}")
