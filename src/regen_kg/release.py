@@ -48,6 +48,7 @@ from regen_kg.mappings import PREDICATES
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import ONTOLOGY_IRI, REGEN, compact_iri, record_namespace
 from regen_kg.qc import format_report, report_tsv, run_qc, summary
+from regen_kg.rdfio import read_turtle
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 VERSION_BASE = "https://w3id.org/regen-kg/ontology/"
@@ -416,7 +417,7 @@ def render_release(
     for name, data in render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology, loaded.data)).items():
         files[f"docs/{name}"] = data
     if old is not None:  # compare like with like: both graphs as read back from their Turtle
-        new = Graph().parse(data=files["regen-kg.ttl"].decode(), format="turtle")
+        new = read_turtle(files["regen-kg.ttl"])
         entry = changelog_entry(version, date, previous, compare(old, new), new)
     else:
         entry = changelog_entry(version, date, None, None, loaded.asserted)
@@ -438,7 +439,7 @@ def release(
     previous = previous_release(out_root, version)
     old = None
     if previous is not None:
-        old = Graph().parse(out_root / previous / "regen-kg.ttl", format="turtle")
+        old = read_turtle(out_root / previous / "regen-kg.ttl")
     files, entry, qc_line = render_release(paths, version, day, previous, old, built)
     target = out_root / version
     staging = out_root / f".{version}.partial"
