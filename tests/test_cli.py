@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from regen_kg import build as pipeline
+from regen_kg.context import build_context
+from regen_kg.export import serialize
 from regen_kg.paths import ProjectPaths
 
 from .conftest import ROOT
@@ -99,11 +102,14 @@ def test_build_prints_summary_and_writes(tmp_path: Path) -> None:
         ("nq", "<https://w3id.org/regen-kg/graph/inferred> ."),
     ],
 )
-def test_export_one_format(fmt: str, marker: str, tmp_path: Path) -> None:
+def test_export_one_format(fmt: str, marker: str, tmp_path: Path, built: pipeline.Built) -> None:
     target = tmp_path / f"out.{fmt}"
     out = run("export", "--format", fmt, "--out", str(target))
     assert out.returncode == 0, out.stderr
     assert marker in target.read_text()
+    # written a piece at a time: the text of the whole graph serialized at once
+    graphs = built.graphs(inferred=fmt in ("trig", "nq"))
+    assert target.read_text() == serialize(fmt, graphs, build_context(built.loaded.ontology))
 
 
 def test_export_inferred_adds_triples(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ from regen_kg.errors import ParameterError, RegenError
 from regen_kg.paths import ProjectPaths, project_paths
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from regen_kg.queries import QueryResult, StoredQuery
 
 # Each command imports the modules it needs when it runs: 'regen-kg check' or a saved answer does
@@ -170,17 +172,18 @@ def export(paths: ProjectPaths, fmt: str, inferred: bool, out_file: Path | None)
     """Write the graph in one format."""
     from regen_kg import build as pipeline
     from regen_kg.context import build_context
-    from regen_kg.export import serialize
+    from regen_kg.export import pieces
     from regen_kg.fileio import write_atomic
 
     built = pipeline.run_project(paths)
     if fmt == "sssom":
-        text = pipeline.sssom_text(built)
-    else:
+        text: Iterable[str] = [pipeline.sssom_text(built)]
+    else:  # a piece at a time: a large graph is never held whole as text
         graphs = built.graphs(inferred=inferred or fmt in ("trig", "nq"))
-        text = serialize(fmt, graphs, build_context(built.loaded.ontology))
+        text = pieces(fmt, graphs, build_context(built.loaded.ontology))
     if out_file is None:
-        click.echo(text, nl=False)
+        for piece in text:
+            click.echo(piece, nl=False)
     else:
         write_atomic(out_file, text)
         err.print(f"wrote {out_file}")
