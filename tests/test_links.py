@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDFS, SKOS
 
 from regen_kg import build as pipeline
@@ -40,6 +41,19 @@ def terms(paths: ProjectPaths):  # type: ignore[no-untyped-def]
 def test_shipped_graph_passes_the_link_check(built: pipeline.Built, terms) -> None:  # type: ignore[no-untyped-def]
     graph = built.loaded.asserted + built.inferred
     assert check_links(graph, terms, built.loaded.mapping_sets) == []
+
+
+def test_the_graphs_side_by_side_give_the_problems_of_their_union(built: pipeline.Built, terms) -> None:  # type: ignore[no-untyped-def]
+    """``links check`` reads the asserted and inferred graphs side by side, without a union copy."""
+    wrong = Graph()
+    wrong.add((URIRef(OBO + "CL_0000134"), RDFS.label, Literal("mesenchymal stromal thing")))
+    parts = [*built.loaded.parts_of_asserted, built.inferred, wrong]
+    union = Graph()
+    for part in parts:
+        union += part
+    problems = check_links(union, terms)
+    assert [p.kind for p in problems] == ["wrong label"]
+    assert check_links(ReadOnlyGraphAggregate(parts), terms) == problems
 
 
 @pytest.mark.parametrize(

@@ -399,12 +399,15 @@ def links() -> None:
 @click.pass_obj
 def links_check(paths: ProjectPaths) -> None:
     """Check every external IRI of the built graph; exit 1 listing each problem."""
+    from rdflib.graph import ReadOnlyGraphAggregate
+
     from regen_kg import build as pipeline
     from regen_kg.links import check_links, external_iris
     from regen_kg.terms import load_terms
 
     built = pipeline.run_project(paths)
-    graph = built.loaded.asserted + built.inferred
+    # the asserted and inferred graphs side by side, read without copying them into one
+    graph = ReadOnlyGraphAggregate([*built.loaded.parts_of_asserted, built.inferred])
     problems = check_links(graph, load_terms(paths.external_terms), built.loaded.mapping_sets)
     n = len(external_iris(graph))
     if not problems:
