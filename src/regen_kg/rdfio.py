@@ -32,8 +32,9 @@ def _bad_syntax_location(path: Path, exc: BadSyntax) -> Location:
 def read_turtle(source: Path | bytes) -> Graph:
     """A Turtle document (a file, or its bytes) read through Oxigraph's parser: for the large
     files this program writes (a release is read back to compare it with the next), which
-    rdflib's parser reads about ten times slower. The same graph as rdflib's parser gives, up to
-    blank-node labels (tests/test_rdfio.py); rdflib reads it if Oxigraph is missing or refuses it.
+    rdflib's parser reads several times slower. The graph rdflib's parser gives, up to blank-node
+    labels, except that a literal typed ``xsd:string`` is read as a plain one (one term in RDF 1.1;
+    tests/test_rdfio.py). rdflib reads it if Oxigraph is missing or refuses it.
     """
     try:
         import pyoxigraph as ox
