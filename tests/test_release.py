@@ -92,6 +92,23 @@ def test_the_release_command_writes_the_library_s_release(first: Release, paths:
     assert tree(tmp_path / "0.2.0") == tree(first.directory)
 
 
+def test_a_release_failing_half_way_leaves_the_earlier_files(
+    first: Release, paths: ProjectPaths, built: pipeline.Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are written one by one into a hidden folder, moved into place only when all are."""
+    out = tmp_path / "dist"
+    shutil.copytree(first.directory.parent, out)
+    before = tree(out)
+
+    def broken(*_args: object) -> dict[str, bytes]:
+        raise RuntimeError("the documentation could not be drawn")
+
+    monkeypatch.setattr("regen_kg.release.render_docs", broken)  # after the graph files are written
+    with pytest.raises(RuntimeError, match="could not be drawn"):
+        release(paths, "0.2.0", out, DATE, built=built)
+    assert tree(out) == before  # the same release, the same changelog, no partial folder
+
+
 def test_two_release_builds_are_byte_identical(first: Release, second: Release) -> None:
     a, b = tree(first.directory.parent), tree(second.directory.parent)
     assert set(a) == set(b)

@@ -37,18 +37,20 @@ from rdflib.term import Node
 
 from regen_kg import build as pipeline
 from regen_kg.choices import DEFAULT_STORE
+from regen_kg.context import build_context
 from regen_kg.dataset import describe_dataset
 from regen_kg.diagram import model_svg
 from regen_kg.docs import render_docs
 from regen_kg.errors import RegenError
 from regen_kg.evidence_map import draw, evidence_cells, evidence_query
-from regen_kg.export import MEDIA_TYPES, to_turtle
+from regen_kg.export import MEDIA_TYPES, pieces, to_turtle
 from regen_kg.fileio import write_atomic
 from regen_kg.mappings import PREDICATES
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import ONTOLOGY_IRI, REGEN, compact_iri, record_namespace
 from regen_kg.qc import format_report, report_tsv, run_qc, summary
 from regen_kg.rdfio import read_turtle
+from regen_kg.store import DATA_GRAPH
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 VERSION_BASE = "https://w3id.org/regen-kg/ontology/"
@@ -393,38 +395,48 @@ def render_release(
     date: str,
     previous: str | None,
     old: Graph | None,
+    folder: Path,
     built: pipeline.Built | None = None,
-) -> tuple[dict[str, bytes], str, str]:
-    """Every file of the release by relative path, the changelog entry and the QC summary."""
+) -> tuple[list[str], str, str]:
+    """Write every file of the release into ``folder``, one after another (the large ones a piece
+    at a time, as a build writes them: at 10,000 studies the files hold about 1 GB); return
+    their paths relative to ``folder``, the changelog entry and the QC summary."""
     built = built if built is not None else pipeline.run(paths)
     loaded = dataclasses.replace(built.loaded, ontology=stamp(built.loaded.ontology, version, date, previous))
     built = dataclasses.replace(built, loaded=loaded)
     report = run_qc(paths, loaded=loaded, queries=built.queries, store=DEFAULT_STORE)
     if not report.passed:
         raise ReleaseError("QC found errors; nothing was released\n" + format_report(report, "ERROR"))
-    files = pipeline.render(built, paths)
-    files["ontology.ttl"] = to_turtle(loaded.ontology).encode()
-    files["data.ttl"] = to_turtle(loaded.data).encode()
-    description = describe_dataset(loaded.parts_of_asserted, built.inferred, DISTRIBUTIONS, loaded.ontology)
-    files["void.ttl"] = to_turtle(description).encode()
-    files["qc-report.tsv"] = report_tsv(report).encode()
-    files["qc-report.txt"] = format_report(report).encode()
+    context = build_context(loaded.ontology)
+    makers = pipeline.asserted_outputs(loaded, context) | pipeline.inferred_outputs(built, context)
+    makers |= {
+        "ontology.ttl": lambda: to_turtle(loaded.ontology),
+        "data.ttl": lambda: pieces("ttl", {DATA_GRAPH: loaded.data}, context),
+        # the release's own description: its files, version and date
+        "void.ttl": lambda: to_turtle(
+            describe_dataset(loaded.parts_of_asserted, built.inferred, DISTRIBUTIONS, loaded.ontology)
+        ),
+        "qc-report.tsv": lambda: report_tsv(report),
+        "qc-report.txt": lambda: format_report(report),
+    }
+    digests = {name: write_atomic(folder / name, make()) for name, make in makers.items()}
+    for name, data in pipeline.report_outputs(built.report).items():
+        digests[name] = write_atomic(folder / name, data)
     # on Oxigraph: the same cells as the rdflib store (tests/test_evidence_map.py), in seconds
     # rather than hours at 10,000 studies
     cells = evidence_cells(built.store("oxigraph"), evidence_query(paths))
-    files["evidence-map.svg"] = draw(cells, "svg")
-    files["evidence-map.png"] = draw(cells, "png")
+    for fmt in ("svg", "png"):
+        digests[f"evidence-map.{fmt}"] = write_atomic(folder / f"evidence-map.{fmt}", draw(cells, fmt))
     for name, data in render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology, loaded.data)).items():
-        files[f"docs/{name}"] = data
+        digests[f"docs/{name}"] = write_atomic(folder / "docs" / name, data)
     if old is not None:  # compare like with like: both graphs as read back from their Turtle
-        new = read_turtle(files["regen-kg.ttl"])
+        new = read_turtle(folder / "regen-kg.ttl")
         entry = changelog_entry(version, date, previous, compare(old, new), new)
     else:
         entry = changelog_entry(version, date, None, None, loaded.asserted)
-    files["CHANGES.md"] = entry.encode()
-    files.pop("SHA256SUMS", None)
-    files["SHA256SUMS"] = pipeline.checksums(files).encode()
-    return files, entry, summary(report)
+    digests["CHANGES.md"] = write_atomic(folder / "CHANGES.md", entry)
+    digests["SHA256SUMS"] = write_atomic(folder / "SHA256SUMS", pipeline.checksum_lines(digests))
+    return sorted(digests), entry, summary(report)
 
 
 def release(
@@ -440,13 +452,15 @@ def release(
     old = None
     if previous is not None:
         old = read_turtle(out_root / previous / "regen-kg.ttl")
-    files, entry, qc_line = render_release(paths, version, day, previous, old, built)
     target = out_root / version
-    staging = out_root / f".{version}.partial"
+    staging = out_root / f".{version}.partial"  # moved into place once every file is written
     if staging.exists():
         shutil.rmtree(staging)
-    for name, data in sorted(files.items()):
-        write_atomic(staging / name, data)
+    try:
+        files, entry, qc_line = render_release(paths, version, day, previous, old, staging, built)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if target.exists():
         retired = out_root / f".{version}.old"
         if retired.exists():
@@ -463,7 +477,7 @@ def release(
         version=version,
         date=day,
         directory=target,
-        files=sorted(files),
+        files=files,
         previous=previous,
         entry=entry,
         qc_summary=qc_line,
