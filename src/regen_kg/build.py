@@ -263,6 +263,14 @@ def run_project(paths: ProjectPaths, *, jobs: int = DEFAULT_JOBS) -> Built:
     return run(paths, cache=cache, jobs=jobs, report=validated(paths, cache))
 
 
+def load_project(paths: ProjectPaths) -> Loaded:
+    """``load`` as the commands use it: records unchanged since an earlier build read from the
+    project's build cache (the same result as without it, tests/test_cache.py)."""
+    from regen_kg.cache import project_cache
+
+    return load(paths, project_cache(paths.root))
+
+
 def asserted_outputs(loaded: Loaded, context: dict[str, Any]) -> dict[str, Callable[[], Data]]:
     """The outputs made from the asserted graphs alone, each as a function giving its text
     (the big ones as pieces, see ``export.pieces``)."""

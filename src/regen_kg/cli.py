@@ -113,10 +113,9 @@ def build(paths: ProjectPaths, out_dir: Path, store: str, engine: str, use_cache
 def validate(paths: ProjectPaths) -> None:
     """Check every record and the ontology against the SHACL shapes; exit 1 on violations."""
     from regen_kg import build as pipeline
-    from regen_kg.cache import project_cache
     from regen_kg.validate import format_problems
 
-    report = pipeline.validate(paths, pipeline.load(paths, project_cache(paths.root)))
+    report = pipeline.validate(paths, pipeline.load_project(paths))
     click.echo(format_problems(report))
     if not report.conforms:
         sys.exit(1)
@@ -424,10 +423,9 @@ def links_check(paths: ProjectPaths) -> None:
 def links_report(paths: ProjectPaths) -> None:
     """Mapping coverage: per vocabulary, how many of our classes are mapped; which are not."""
     from regen_kg import build as pipeline
-    from regen_kg.cache import project_cache
     from regen_kg.links import coverage
 
-    loaded = pipeline.load(paths, project_cache(paths.root))
+    loaded = pipeline.load_project(paths)
     cov = coverage(loaded.ontology, loaded.mappings)
     table = Table(title=f"classes mapped: {cov.mapped} of {cov.total}")
     table.add_column("vocabulary")
@@ -446,12 +444,11 @@ def links_enrich(paths: ProjectPaths, endpoint: str) -> None:
     from rdflib import URIRef
 
     from regen_kg import build as pipeline
-    from regen_kg.cache import project_cache
     from regen_kg.links import enrich
     from regen_kg.store import open_store
     from regen_kg.terms import load_terms
 
-    loaded = pipeline.load(paths, project_cache(paths.root))
+    loaded = pipeline.load_project(paths)
     terms = load_terms(paths.external_terms)
     found = enrich(
         open_store(f"sparql:{endpoint}"), {o for o in loaded.mappings.objects() if isinstance(o, URIRef)}, terms

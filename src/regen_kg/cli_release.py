@@ -41,11 +41,10 @@ def register(cli: click.Group) -> None:
         reasoning, so they also report on an ontology that does not validate.
         """
         from regen_kg import build as pipeline
-        from regen_kg.cache import project_cache
         from regen_kg.fileio import write_atomic
         from regen_kg.qc import format_report, report_tsv, run_qc
 
-        report = run_qc(paths, loaded=pipeline.load(paths, project_cache(paths.root)), store=store)
+        report = run_qc(paths, loaded=pipeline.load_project(paths), store=store)
         click.echo(format_report(report, level.upper()), nl=False)
         if tsv_file is not None:
             write_atomic(tsv_file, report_tsv(report))
@@ -59,11 +58,10 @@ def register(cli: click.Group) -> None:
     def docs(paths: ProjectPaths, out_dir: Path) -> None:
         """Write HTML documentation of the ontology: one anchor per class, property and individual."""
         from regen_kg import build as pipeline
-        from regen_kg.cache import project_cache
         from regen_kg.diagram import model_svg
         from regen_kg.docs import render_docs, write_docs
 
-        loaded = pipeline.load(paths, project_cache(paths.root))
+        loaded = pipeline.load_project(paths)
         files = render_docs(loaded.ontology, loaded.mappings, model_svg(loaded.ontology, loaded.data))
         for path in write_docs(files, out_dir):
             click.echo(f"wrote {path}")
@@ -100,12 +98,11 @@ def register(cli: click.Group) -> None:
     def diagram(paths: ProjectPaths, out_file: Path | None) -> None:
         """Draw the model (main classes and the finding pattern) from the ontology."""
         from regen_kg import build as pipeline
-        from regen_kg.cache import project_cache
         from regen_kg.diagram import model_svg
         from regen_kg.fileio import write_atomic
 
         target = _image_path(out_file) if out_file is not None else paths.root / "docs" / "model.svg"
-        loaded = pipeline.load(paths, project_cache(paths.root))
+        loaded = pipeline.load_project(paths)
         write_atomic(target, model_svg(loaded.ontology, loaded.data, target.suffix.lower().lstrip(".")))
         click.echo(f"wrote {target}")
 
