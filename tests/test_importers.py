@@ -622,7 +622,8 @@ def test_table_safety_rows_and_statements_already_curated(
     assert plan.unchanged == [2] and plan.count == 0
     assert [str(e).split(": ", 1)[1] for e in plan.errors] == [
         "row 3, column 'safety': a Safety outcome needs a safety profile: one of no-adverse-events, "
-        "no-severe-adverse-events, mild-adverse-events-only, favourable-safety-unspecified",
+        "no-severe-adverse-events, mild-adverse-events-only, favourable-safety-unspecified, "
+        "adverse-events-severity-not-stated",
         "row 3, column 'direction': required (unless a safety profile is given); one of improved, no-change, "
         "worsened, superior, no-difference, inferior",
         "row 4, column 'id': statement 'wrinkles-pga' already exists in lee-2014.yaml with different content; "

@@ -207,12 +207,13 @@ def test_cli_adhoc_query_with_predeclared_prefixes(tmp_path: Path) -> None:
     out = cli("query", "--file", str(path), "--format", "csv")
     assert out.returncode == 0, out.stderr
     rows = out.stdout.splitlines()[1:]
-    # hand-written: the review's Kim 2016 (as described) and the four verified RCTs
+    # hand-written: the review's Kim 2016 (as described) and the five verified RCTs
     assert rows == [
         "study:charles-de-sa-2020",
         "study:kim-2016",
         "study:lee-2014",
         "study:liang-2022",
+        "study:pincelli-2024",
         "study:willemsen-2018",
     ]
     broken = tmp_path / "broken.rq"

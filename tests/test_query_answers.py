@@ -365,6 +365,10 @@ def test_synergy_and_add_on_results(ask: Any) -> None:
         ("finding:liang-2022-texture-pga", "versus shared base"),
         ("finding:liang-2022-satisfaction", "versus shared base"),
         ("finding:liang-2022-brightness-objective", "versus shared base"),
+        # Pincelli 2024: PRP + microneedling against saline + microneedling, split-face
+        ("finding:pincelli-2024-laxity-vs-saline", "versus shared base"),
+        ("finding:pincelli-2024-wrinkles-vs-saline", "versus shared base"),
+        ("finding:pincelli-2024-texture-vs-saline", "versus shared base"),
     }
     synergy = [r for r in rows if r["resultType"] == "synergy"]
     for row in synergy:
@@ -420,6 +424,14 @@ def test_safety_per_study_and_silence_on_adverse_events(ask: Any) -> None:
             "regen:NoSevereAdverseEvents",
         ),
         ("study:menkes-2020", "true", None, None, None),
+        # pain or discomfort and burning or stinging in every patient, severity not graded
+        (
+            "study:pincelli-2024",
+            "false",
+            "finding:pincelli-2024-safety",
+            "finding",
+            "regen:AdverseEventsSeverityNotStated",
+        ),
         ("study:rigotti-2016", "true", None, None, None),
         ("study:shin-2018", "false", "claim:shin-2018-safety", "claim", "regen:NoAdverseEvents"),
         ("study:willemsen-2018", "true", None, None, None),
@@ -570,6 +582,7 @@ def test_follow_up_per_study(ask: Any) -> None:
         ("study:lee-2019", None, "true"),
         ("study:liang-2022", "2 weeks", "false"),
         ("study:menkes-2020", "9 months", "false"),
+        ("study:pincelli-2024", "24 weeks", "false"),
         ("study:rigotti-2016", "3 months", "false"),
         ("study:shin-2018", None, "true"),
         ("study:willemsen-2018", "1 year", "false"),
@@ -628,6 +641,13 @@ def test_statements_on_four_months_or_more(ask: Any) -> None:
     }
     # three-month biopsies (Charles-de-Sa 2015, Rigotti 2016) stay out
     assert not col(rows, "study") & studies("charles-de-sa-2015", "rigotti-2016")
+    # Pincelli 2024: efficacy assessed at 4, 16 and 24 weeks (16 weeks is over 3.6 months, 24 under
+    # 6); the adverse events were noted at treatment weeks 4, 8 and 12 only, so safety stays out
+    pincelli = {r["statement"] for r in rows if r["study"] == "study:pincelli-2024"}
+    assert pincelli == {
+        f"finding:pincelli-2024-{i}"
+        for i in ("laxity-vs-saline", "wrinkles-vs-saline", "texture-vs-saline", "laxity", "wrinkles", "texture")
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -647,6 +667,7 @@ def test_limitations_and_research_called_for(ask: Any) -> None:
         ("study:liang-2022", "regen:SmallSampleSize"),
         ("study:liang-2022", "regen:ShortFollowUp"),
         ("study:menkes-2020", "regen:NoControlGroup"),
+        ("study:pincelli-2024", "regen:SmallSampleSize"),
         ("study:rigotti-2016", "regen:SmallSampleSize"),
         ("study:rigotti-2016", "regen:SurrogateEndpointsOnly"),
         ("study:willemsen-2018", "regen:SmallSampleSize"),
@@ -655,7 +676,7 @@ def test_limitations_and_research_called_for(ask: Any) -> None:
         (REVIEW, "regen:ShortFollowUp"),
         (REVIEW, "regen:UnverifiableCitations"),
     }
-    assert len(rows) == 17
+    assert len(rows) == 18
     # who states each limitation: the review states its own; the curators note the rest
     stated = {(r["limitationType"], r["limitationOf"], r["statedBy"]) for r in rows}
     assert (("regen:UnverifiableCitations", REVIEW, "agent:curators")) in stated
@@ -801,6 +822,13 @@ def test_documents_without_verified_identifiers(ask: Any) -> None:
             "study:willemsen-2018",
             "PMID",
         ),
+        (
+            "publication:pincelli-2024",
+            "regen:PrimaryPublication",
+            "regen:Verified",
+            "study:pincelli-2024",
+            "PMID",
+        ),
     }
     # fully identified: Charles-de-Sa 2020, Lee 2014, Liang 2022, Menkes 2020, Rigotti 2016
     assert not col(rows, "study") & studies(
@@ -812,6 +840,7 @@ def test_documents_without_verified_identifiers(ask: Any) -> None:
         REVIEW,
         "publication:amirkhani-2016",
         "publication:charles-de-sa-2015",
+        "publication:pincelli-2024",
         "publication:willemsen-2018",
     }
 
@@ -897,8 +926,11 @@ def test_sources_disagree_on_prp_as_booster(ask: Any) -> None:
     pairs = cols(rows, "a", "b")
     # the review's booster claim and Lee 2019 synergy (as cited) against the randomized Willemsen
     # 2018 trial (no difference on elasticity or volume) and Rigotti 2016 (no regenerative
-    # advantage, more inflammation); all filed under "PRP added to cell or fat therapy"
+    # advantage, more inflammation), all filed under "PRP added to cell or fat therapy"; and the
+    # review's Cervelli 2014 texture claim (PRP with microneedling, against baseline) against the
+    # randomized Pincelli 2024 trial, where skin roughness did not change from baseline
     assert pairs == {
+        ("claim:cervelli-2014-texture", "finding:pincelli-2024-texture"),
         ("claim:lee-2019-elasticity-synergy", "finding:willemsen-2018-elasticity"),
         ("claim:source-review-prp-booster", "finding:willemsen-2018-elasticity"),
         ("claim:source-review-prp-booster", "finding:willemsen-2018-volume"),
@@ -906,7 +938,14 @@ def test_sources_disagree_on_prp_as_booster(ask: Any) -> None:
         ("claim:source-review-prp-booster", "finding:rigotti-2016-regeneration-vs-adsc"),
         ("claim:source-review-prp-booster", "finding:rigotti-2016-inflammation"),
     }
-    assert col(rows, "comparison") == {"regen:PRPAddedToCellOrFatTherapy"}
+    # the Cervelli/Pincelli pair is filed under no comparison: both compare against baseline
+    assert cols(rows, "comparison", "sharedQuestion") == {
+        ("regen:PRPAddedToCellOrFatTherapy", "platelet-rich plasma added to stem-cell or fat-graft therapy"),
+        (None, "combination therapy versus baseline"),
+    }
+    cervelli = next(r for r in rows if r["a"] == "claim:cervelli-2014-texture")
+    assert (cervelli["aDirection"], cervelli["bDirection"]) == ("regen:Improved", "regen:NoChange")
+    assert cervelli["aOutcome"] == cervelli["bOutcome"] == "regen:SkinTexture"
     for row in rows:
         assert (row["aKind"], row["aSource"], row["aSourceKind"], row["aSourceStatus"]) == (
             "claim",
@@ -929,7 +968,7 @@ def test_sources_disagree_on_prp_as_booster(ask: Any) -> None:
     # each unordered pair once
     assert not {(b, a) for (a, b) in pairs} & pairs
     # PRP alone vs stem cells: the Cervelli claim and the Charles-de-Sa 2020 finding agree
-    assert not {p for p in pairs if "cervelli" in p[0] or "cervelli" in p[1]}
+    assert not {p for p in pairs if "claim:cervelli-2014-prp-vs-stem-cells" in p}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1001,6 +1040,10 @@ def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> Non
     Inflammation and DermalArchitecture sit below HistologicalOutcome, the other skin outcomes
     below ClinicalSkinOutcome, both below SkinRejuvenation; RecoveryTime and PatientSatisfaction
     are not skin-rejuvenation outcomes.
+
+    Statements on a combination therapy against baseline (records cervelli-2014 and
+    pincelli-2024): the review's claims, SkinTone and SkinTexture better; Pincelli 2024's
+    findings, SkinLaxity and Wrinkles worse, SkinTexture no change.
     """
     rows = ask("contested-questions")
     counts = (
@@ -1027,8 +1070,15 @@ def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> Non
         (booster, "regen:DermalArchitecture"): ("3", "1", "2", "0", "2", "1", "2"),
         # not listed: WrinkleDepth and SkinHydration (every statement better), RecoveryTime and
         # PatientSatisfaction (one statement each)
+        # combination therapy against baseline (no comparison): the review's Cervelli 2014 texture
+        # claim (better) and Pincelli 2024's texture finding (no change); Cervelli's tone claim and
+        # Pincelli's laxity and wrinkle findings have no statement of the other polarity there
+        (None, "regen:SkinTexture"): ("2", "1", "1", "0", "1", "1", "2"),
     }
-    assert col(rows, "sharedQuestion") == {"platelet-rich plasma added to stem-cell or fat-graft therapy"}
+    assert col(rows, "sharedQuestion") == {
+        "platelet-rich plasma added to stem-cell or fat-graft therapy",
+        "combination therapy versus baseline",
+    }
 
 
 def test_contested_questions_cover_every_disagreeing_pair(ask: Any) -> None:

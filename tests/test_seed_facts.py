@@ -193,6 +193,8 @@ PRIMARY = [
     ("lee-2014", "25324650", "10.5021/ad.2014.26.5.584", "RandomizedControlledTrial", 25),
     ("liang-2022", "35685406", "10.3389/fmed.2022.837332", "RandomizedControlledTrial", 30),
     ("willemsen-2018", None, "10.1097/prs.0000000000004081", "RandomizedControlledTrial", 32),
+    # read on its DOAJ abstract page; the PMID was not seen there
+    ("pincelli-2024", None, "10.1097/GOX.0000000000005829", "RandomizedControlledTrial", 18),
 ]
 
 
@@ -213,7 +215,7 @@ def test_primary_study_identifiers_design_and_size(
 
 
 def test_split_face_designs(store: GraphStore) -> None:
-    for study in ("lee-2014", "liang-2022"):
+    for study in ("lee-2014", "liang-2022", "pincelli-2024"):
         assert ask(store, f"study:{study} a regen:SplitFaceStudy , regen:RandomizedControlledTrial .")
 
 
@@ -243,6 +245,28 @@ def test_null_and_unwanted_primary_results(store: GraphStore) -> None:
         """?f a regen:Finding ; regen:aboutStudy study:rigotti-2016 ;
         regen:direction regen:NoDifference ; regen:comparison regen:PRPAddedToCellOrFatTherapy .""",
     )
+    # Pincelli 2024: PRP + microneedling no better than saline + microneedling on laxity, rhytides
+    # and roughness; from baseline, laxity and rhytides worse, roughness unchanged
+    for outcome in ("SkinLaxity", "Wrinkles", "SkinTexture"):
+        assert ask(
+            store,
+            f"""?f a regen:Finding ; regen:aboutStudy study:pincelli-2024 ;
+            regen:outcome regen:{outcome} ; regen:direction regen:NoDifference ;
+            regen:comparison regen:PRPPlusMicroneedlingVersusMicroneedling ;
+            regen:comparator/regen:hasComponent ?saline . ?saline a regen:SalinePlacebo .""",
+        )
+    for outcome, direction in (("SkinLaxity", "Worsened"), ("Wrinkles", "Worsened"), ("SkinTexture", "NoChange")):
+        assert ask(
+            store,
+            f"""?f a regen:Finding ; regen:aboutStudy study:pincelli-2024 ;
+            regen:outcome regen:{outcome} ; regen:direction regen:{direction} .
+            FILTER NOT EXISTS {{ ?f regen:comparator ?any }}""",
+        )
+    assert not ask(
+        store,
+        """?f regen:aboutStudy study:pincelli-2024 ; regen:direction ?d .
+        FILTER (?d IN (regen:Improved, regen:InterventionSuperior))""",
+    )
     # Amirkhani 2016: no change in epidermal density
     assert ask(
         store,
@@ -261,6 +285,13 @@ def test_primary_adverse_events_as_stated(store: GraphStore) -> None:
         store,
         """?f a regen:SafetyResult ; regen:aboutStudy study:liang-2022 ;
         regen:safetyProfile regen:NoSevereAdverseEvents .""",
+    )
+    # Pincelli 2024: pain or discomfort and burning or stinging in every patient; no grade given
+    assert ask(
+        store,
+        """?f a regen:SafetyResult , regen:Finding ; regen:aboutStudy study:pincelli-2024 ;
+        regen:safetyProfile regen:AdverseEventsSeverityNotStated ; regen:adverseEvents ?e .
+        FILTER (CONTAINS(?e, "burning") && CONTAINS(?e, "every patient"))""",
     )
     for study in ("charles-de-sa-2015", "rigotti-2016", "menkes-2020", "charles-de-sa-2020", "willemsen-2018"):
         assert ask(store, f"study:{study} regen:notReported regen:safetyProfile .")

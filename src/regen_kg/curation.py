@@ -336,7 +336,7 @@ statements:
 {methods}    method:
     # Optional: synergy: true (a combination beats its components)
     # For Safety: safety: no-adverse-events | no-severe-adverse-events | mild-adverse-events-only |
-    #   favourable-safety-unspecified, and adverse_events: in words
+    #   favourable-safety-unspecified | adverse-events-severity-not-stated, and adverse_events: in words
     # What the source says, in your words.
     text:
     # Optional: note: free text

@@ -45,6 +45,7 @@ SAFETY = {
     "no-severe-adverse-events": REGEN.NoSevereAdverseEvents,
     "mild-adverse-events-only": REGEN.MildAdverseEventsOnly,
     "favourable-safety-unspecified": REGEN.FavourableSafetyUnspecified,
+    "adverse-events-severity-not-stated": REGEN.AdverseEventsSeverityNotStated,
 }
 STATUS = {
     "verified": REGEN.Verified,

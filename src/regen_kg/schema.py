@@ -34,6 +34,7 @@ SafetyProfile = Literal[
     "no-severe-adverse-events",
     "mild-adverse-events-only",
     "favourable-safety-unspecified",
+    "adverse-events-severity-not-stated",
 ]
 NotReported = Literal["sample_size", "follow_up", "adverse_events", "pmid", "doi", "assessment_method"]
 NctId = Annotated[str, Field(pattern=r"^NCT[0-9]{8}$")]
