@@ -64,7 +64,7 @@ def test_usage_error_exits_2() -> None:
 def test_validate_ok_exits_0_and_lists_warnings() -> None:
     out = run("validate")
     assert out.returncode == 0
-    assert "0 violation(s), 4 warning(s)" in out.stdout
+    assert "0 violation(s), 5 warning(s)" in out.stdout
     assert "PMID is missing" in out.stdout
 
 
@@ -180,8 +180,8 @@ def test_query_draws_a_table_of_max_rows_and_says_where_the_rest_is(project_copy
 def test_check_redoes_only_what_changed_and_exits_1_on_a_violation(project_copy: ProjectPaths) -> None:
     first = run("check", root=project_copy.root)
     assert first.returncode == 0, first.stderr
-    assert "full check of 15 record file(s) (no earlier check of these inputs)" in first.stderr
-    assert first.stdout.startswith("SHACL: 0 violation(s), 4 warning(s)") and "OWL 2 RL: consistent." in first.stdout
+    assert "full check of 16 record file(s) (no earlier check of these inputs)" in first.stderr
+    assert first.stdout.startswith("SHACL: 0 violation(s), 5 warning(s)") and "OWL 2 RL: consistent." in first.stdout
     edit(project_copy.data / "studies" / "liang-2022.yaml", "sample_size: 30", "sample_size: 20")
     second = run("check", root=project_copy.root)
     assert second.returncode == 1

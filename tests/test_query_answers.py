@@ -109,11 +109,14 @@ def test_improved_elasticity_lists_findings_and_claims_apart(ask: Any) -> None:
 def test_improved_texture(ask: Any) -> None:
     rows = ask("improved-outcome", outcome="regen:SkinTexture")
     # Cervelli 2014 (claim, vs baseline), Kim 2016 (claim, vs microneedling), Liang 2022 (finding,
-    # investigator assessment vs saline side, p<0.001).
+    # investigator assessment vs saline side, p<0.001), Estupinan 2025 (findings, each half vs
+    # baseline; its halves did not differ). Pincelli 2024's roughness did not change.
     assert cols(rows, "statement", "kind") == {
         ("claim:cervelli-2014-texture", "claim"),
         ("claim:kim-2016-texture", "claim"),
         ("finding:liang-2022-texture-pga", "finding"),
+        ("finding:estupinan-2025-prp-texture", "finding"),
+        ("finding:estupinan-2025-exosomes-texture", "finding"),
     }
     liang = next(r for r in rows if r["statement"] == "finding:liang-2022-texture-pga")
     assert liang["timepoints"] == "2 weeks" and liang["followUp"] == "2 weeks"
@@ -131,6 +134,9 @@ def test_improved_wrinkles_includes_subclasses_and_skips_no_change(ask: Any) -> 
         ("finding:lee-2014-wrinkles-pga", "regen:Wrinkles"),
         ("finding:lee-2014-wrinkles-visiometer", "regen:Wrinkles"),
         ("claim:lee-2019-wrinkle-depth-synergy", "regen:WrinkleDepth"),
+        # Estupinan 2025: wrinkling improved on both halves; Pincelli 2024's rhytides did not
+        ("finding:estupinan-2025-prp-wrinkles", "regen:Wrinkles"),
+        ("finding:estupinan-2025-exosomes-wrinkles", "regen:Wrinkles"),
     }
 
 
@@ -151,6 +157,7 @@ def test_msc_studies_include_mixed_materials_and_conditioned_media(ask: Any) -> 
         "menkes-2020",
         "charles-de-sa-2020",
         "liang-2022",
+        "estupinan-2025",
     )
     # hESC-EPC medium (Lee 2014), fat + PRP (Willemsen 2018), PRP (Cervelli 2014): not MSC
     assert not col(rows, "study") & studies("lee-2014", "willemsen-2018", "cervelli-2014")
@@ -167,6 +174,7 @@ def test_msc_studies_include_mixed_materials_and_conditioned_media(ask: Any) -> 
         ("study:menkes-2020", "contains"),  # nanofat
         ("study:charles-de-sa-2020", "cells"),  # ADSCs
         ("study:liang-2022", "derived product"),  # umbilical-cord MSC conditioned medium
+        ("study:estupinan-2025", "derived product"),  # exosomes of adipose-derived stem cells
     }
     # the intervention shown is the one that delivers the material, not the combination
     assert ("study:lee-2019", "intervention:lee-2019-adsc") in cols(rows, "study", "intervention")
@@ -196,6 +204,7 @@ def test_adipose_derived_stem_cells(ask: Any) -> None:
         "amirkhani-2016",
         "menkes-2020",
         "charles-de-sa-2020",
+        "estupinan-2025",
     )
 
 
@@ -305,9 +314,22 @@ def test_inferred_chains_follow_the_model(ask: Any) -> None:
 
 def test_prp_alone_against_stem_cells(ask: Any) -> None:
     rows = ask("prp-vs-stem-cells")
-    # The review's Cervelli 2014 claim (PRP alone only modest vs stem-cell approaches) and the
-    # Charles-de-Sa 2020 randomized finding (PRP fibrosis-like, unwanted, vs ADSCs).
+    # The review's Cervelli 2014 claim (PRP alone only modest vs stem-cell approaches), the
+    # Charles-de-Sa 2020 randomized finding (PRP fibrosis-like, unwanted, vs ADSCs), and the six
+    # Estupinan 2025 findings (PRP and ADSC exosomes, each with radiofrequency microneedling, did
+    # not differ; randomization not stated).
     assert cols(rows, "statement", "kind", "direction", "source", "sourceStatus", "studyStatus") == {
+        *{
+            (
+                f"finding:estupinan-2025-{o}-vs-exosomes",
+                "finding",
+                "regen:NoDifference",
+                "publication:estupinan-2025",
+                "regen:Verified",
+                "regen:Verified",
+            )
+            for o in ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
+        },
         (
             "claim:cervelli-2014-prp-vs-stem-cells",
             "claim",
@@ -325,10 +347,14 @@ def test_prp_alone_against_stem_cells(ask: Any) -> None:
             "regen:Verified",
         ),
     }
-    fibrosis = next(r for r in rows if r["kind"] == "finding")
+    fibrosis = next(r for r in rows if r["statement"] == "finding:charles-de-sa-2020-prp-fibrosis")
     assert fibrosis["comparator"] == "intervention:charles-de-sa-2020-adsc"
     assert fibrosis["outcome"] == "regen:Fibrosis"
     assert fibrosis["evidenceLevel"] == "randomized controlled evidence"
+    for row in rows:
+        if row["study"] == "study:estupinan-2025":
+            assert row["comparator"] == "intervention:estupinan-2025-exosomes-rfmn"
+            assert row["evidenceLevel"] == "non-randomized controlled evidence"
     assert col(rows, "prpSide") == {"intervention"}
     cervelli = next(r for r in rows if r["kind"] == "claim")
     assert cervelli["magnitude"] == "modest"
@@ -369,6 +395,11 @@ def test_synergy_and_add_on_results(ask: Any) -> None:
         ("finding:pincelli-2024-laxity-vs-saline", "versus shared base"),
         ("finding:pincelli-2024-wrinkles-vs-saline", "versus shared base"),
         ("finding:pincelli-2024-texture-vs-saline", "versus shared base"),
+        # Estupinan 2025: PRP against exosomes, both halves with radiofrequency microneedling
+        *{
+            (f"finding:estupinan-2025-{o}-vs-exosomes", "versus shared base")
+            for o in ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
+        },
     }
     synergy = [r for r in rows if r["resultType"] == "synergy"]
     for row in synergy:
@@ -399,6 +430,7 @@ def test_safety_per_study_and_silence_on_adverse_events(ask: Any) -> None:
         ("study:amirkhani-2016", "true", None, None, None),
         ("study:cervelli-2014", "true", None, None, None),
         ("study:charles-de-sa-2015", "true", None, None, None),
+        ("study:estupinan-2025", "true", None, None, None),
         ("study:charles-de-sa-2020", "true", None, None, None),
         (
             "study:gentile-2017",
@@ -576,6 +608,7 @@ def test_follow_up_per_study(ask: Any) -> None:
         ("study:cervelli-2014", None, "true"),
         ("study:charles-de-sa-2015", "3 months", "false"),
         ("study:charles-de-sa-2020", "4 months", "false"),
+        ("study:estupinan-2025", None, "true"),
         ("study:gentile-2017", None, "true"),
         ("study:kim-2016", None, "true"),
         ("study:lee-2014", None, "true"),
@@ -829,6 +862,13 @@ def test_documents_without_verified_identifiers(ask: Any) -> None:
             "study:pincelli-2024",
             "PMID",
         ),
+        (
+            "publication:estupinan-2025",
+            "regen:PrimaryPublication",
+            "regen:Verified",
+            "study:estupinan-2025",
+            "PMID",
+        ),
     }
     # fully identified: Charles-de-Sa 2020, Lee 2014, Liang 2022, Menkes 2020, Rigotti 2016
     assert not col(rows, "study") & studies(
@@ -840,6 +880,7 @@ def test_documents_without_verified_identifiers(ask: Any) -> None:
         REVIEW,
         "publication:amirkhani-2016",
         "publication:charles-de-sa-2015",
+        "publication:estupinan-2025",
         "publication:pincelli-2024",
         "publication:willemsen-2018",
     }
@@ -921,44 +962,65 @@ def test_study_subgraph_of_an_unverified_study(catalogue: dict[str, StoredQuery]
 # 15 disagreements
 
 
-def test_sources_disagree_on_prp_as_booster(ask: Any) -> None:
+def test_where_sources_disagree(ask: Any) -> None:
     rows = ask("disagreements")
     pairs = cols(rows, "a", "b")
-    # the review's booster claim and Lee 2019 synergy (as cited) against the randomized Willemsen
-    # 2018 trial (no difference on elasticity or volume) and Rigotti 2016 (no regenerative
-    # advantage, more inflammation), all filed under "PRP added to cell or fat therapy"; and the
-    # review's Cervelli 2014 texture claim (PRP with microneedling, against baseline) against the
-    # randomized Pincelli 2024 trial, where skin roughness did not change from baseline
+    estupinan = ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
     assert pairs == {
-        ("claim:cervelli-2014-texture", "finding:pincelli-2024-texture"),
+        # the review's booster claim and Lee 2019 synergy (as cited) against the randomized
+        # Willemsen 2018 trial (no difference on elasticity or volume) and Rigotti 2016 (no
+        # regenerative advantage, more inflammation), all filed under "PRP added to cell or fat
+        # therapy"
         ("claim:lee-2019-elasticity-synergy", "finding:willemsen-2018-elasticity"),
         ("claim:source-review-prp-booster", "finding:willemsen-2018-elasticity"),
         ("claim:source-review-prp-booster", "finding:willemsen-2018-volume"),
         ("claim:source-review-prp-booster", "finding:rigotti-2016-regeneration-vs-svf"),
         ("claim:source-review-prp-booster", "finding:rigotti-2016-regeneration-vs-adsc"),
         ("claim:source-review-prp-booster", "finding:rigotti-2016-inflammation"),
+        # PRP against stem-cell-based therapy: the review says PRP did worse (as "Cervelli 2014");
+        # in Estupinan 2025 the PRP and the exosome halves did not differ on any outcome
+        *{("claim:cervelli-2014-prp-vs-stem-cells", f"finding:estupinan-2025-{o}-vs-exosomes") for o in estupinan},
+        # combinations against baseline: the review's Cervelli 2014 texture claim against Pincelli
+        # 2024 (roughness unchanged); and two primary studies against each other, Estupinan 2025
+        # (both halves improved wrinkling and texture) and Pincelli 2024 (rhytides worse,
+        # roughness unchanged)
+        ("claim:cervelli-2014-texture", "finding:pincelli-2024-texture"),
+        ("finding:estupinan-2025-prp-texture", "finding:pincelli-2024-texture"),
+        ("finding:estupinan-2025-exosomes-texture", "finding:pincelli-2024-texture"),
+        ("finding:estupinan-2025-prp-wrinkles", "finding:pincelli-2024-wrinkles"),
+        ("finding:estupinan-2025-exosomes-wrinkles", "finding:pincelli-2024-wrinkles"),
     }
-    # the Cervelli/Pincelli pair is filed under no comparison: both compare against baseline
+    # the pairs against baseline are filed under no comparison
     assert cols(rows, "comparison", "sharedQuestion") == {
         ("regen:PRPAddedToCellOrFatTherapy", "platelet-rich plasma added to stem-cell or fat-graft therapy"),
+        ("regen:PRPVersusStemCellTherapy", "platelet-rich plasma versus stem-cell-based therapy"),
         (None, "combination therapy versus baseline"),
     }
     cervelli = next(r for r in rows if r["a"] == "claim:cervelli-2014-texture")
     assert (cervelli["aDirection"], cervelli["bDirection"]) == ("regen:Improved", "regen:NoChange")
     assert cervelli["aOutcome"] == cervelli["bOutcome"] == "regen:SkinTexture"
+    wrinkles = next(r for r in rows if r["a"] == "finding:estupinan-2025-prp-wrinkles")
+    assert (wrinkles["aDirection"], wrinkles["bDirection"]) == ("regen:Improved", "regen:Worsened")
     for row in rows:
-        assert (row["aKind"], row["aSource"], row["aSourceKind"], row["aSourceStatus"]) == (
-            "claim",
-            REVIEW,
-            "regen:Review",
-            "regen:NotYetChecked",
-        )
+        # every b side is a verified primary finding
         assert (row["bKind"], row["bSourceKind"], row["bSourceStatus"], row["bStudyStatus"]) == (
             "finding",
             "regen:PrimaryPublication",
             "regen:Verified",
             "regen:Verified",
         )
+        if row["aKind"] == "claim":  # a claim is always the review's, never shown as verified
+            assert (row["aSource"], row["aSourceKind"], row["aSourceStatus"]) == (
+                REVIEW,
+                "regen:Review",
+                "regen:NotYetChecked",
+            )
+        else:  # the only finding on side a is Estupinan 2025's, verified without a PMID
+            assert (row["aKind"], row["aSource"], row["aSourceStatus"]) == (
+                "finding",
+                "publication:estupinan-2025",
+                "regen:Verified",
+            )
     lee = next(r for r in rows if r["a"] == "claim:lee-2019-elasticity-synergy")
     assert lee["aStudyStatus"] == "regen:NotFoundInLiterature"
     assert (lee["aDirection"], lee["bDirection"]) == (
@@ -968,7 +1030,7 @@ def test_sources_disagree_on_prp_as_booster(ask: Any) -> None:
     # each unordered pair once
     assert not {(b, a) for (a, b) in pairs} & pairs
     # PRP alone vs stem cells: the Cervelli claim and the Charles-de-Sa 2020 finding agree
-    assert not {p for p in pairs if "claim:cervelli-2014-prp-vs-stem-cells" in p}
+    assert not {p for p in pairs if "finding:charles-de-sa-2020-prp-fibrosis" in p}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1041,9 +1103,15 @@ def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> Non
     below ClinicalSkinOutcome, both below SkinRejuvenation; RecoveryTime and PatientSatisfaction
     are not skin-rejuvenation outcomes.
 
-    Statements on a combination therapy against baseline (records cervelli-2014 and
-    pincelli-2024): the review's claims, SkinTone and SkinTexture better; Pincelli 2024's
-    findings, SkinLaxity and Wrinkles worse, SkinTexture no change.
+    Statements on a combination therapy against baseline (records cervelli-2014,
+    pincelli-2024 and estupinan-2025): the review's claims, SkinTone and SkinTexture better;
+    Pincelli 2024's findings, SkinLaxity and Wrinkles worse, SkinTexture no change; Estupinan
+    2025's findings, on each of its two halves, Wrinkles, SkinPigmentation, SkinTone, SkinTexture,
+    SkinQuality and TypeICollagenContent better. SkinPigmentation sits below SkinTone.
+
+    Statements filed under "PRP versus stem-cell-based therapy" (records cervelli-2014,
+    charles-de-sa-2020 and estupinan-2025): the review's claim, SkinRejuvenation worse; Charles-de-Sa
+    2020's finding, Fibrosis worse; Estupinan 2025's findings, the six outcomes above no different.
     """
     rows = ask("contested-questions")
     counts = (
@@ -1057,6 +1125,7 @@ def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> Non
     )
     got = {(r["comparison"], r["outcome"]): tuple(r[c] for c in counts) for r in rows}
     booster = "regen:PRPAddedToCellOrFatTherapy"
+    prp_vs_cells = "regen:PRPVersusStemCellTherapy"
     assert got == {
         # the 4 claims (review) and 5 findings below skin rejuvenation, from 3 documents
         (booster, "regen:SkinRejuvenation"): ("9", "4", "4", "1", "5", "4", "3"),
@@ -1073,10 +1142,27 @@ def test_contested_questions_summarise_the_booster_disagreement(ask: Any) -> Non
         # combination therapy against baseline (no comparison): the review's Cervelli 2014 texture
         # claim (better) and Pincelli 2024's texture finding (no change); Cervelli's tone claim and
         # Pincelli's laxity and wrinkle findings have no statement of the other polarity there
-        (None, "regen:SkinTexture"): ("2", "1", "1", "0", "1", "1", "2"),
+        # Cervelli's texture claim and Estupinan's two texture findings better, Pincelli's unchanged
+        (None, "regen:SkinTexture"): ("4", "3", "1", "0", "3", "1", "3"),
+        # Estupinan's two wrinkle findings better, Pincelli's worse
+        (None, "regen:Wrinkles"): ("3", "2", "0", "1", "3", "0", "2"),
+        # not listed against baseline: SkinTone, SkinPigmentation, SkinQuality and
+        # TypeICollagenContent (every statement better), SkinLaxity (Pincelli alone)
+        # PRP versus stem cells: the review's claim (SkinRejuvenation, so above every outcome) and
+        # Charles-de-Sa's fibrosis (worse) against Estupinan's six findings (no difference)
+        (prp_vs_cells, "regen:SkinRejuvenation"): ("8", "0", "6", "2", "7", "1", "3"),
+        (prp_vs_cells, "regen:Wrinkles"): ("2", "0", "1", "1", "1", "1", "2"),
+        (prp_vs_cells, "regen:SkinTexture"): ("2", "0", "1", "1", "1", "1", "2"),
+        (prp_vs_cells, "regen:SkinQuality"): ("2", "0", "1", "1", "1", "1", "2"),
+        (prp_vs_cells, "regen:TypeICollagenContent"): ("2", "0", "1", "1", "1", "1", "2"),
+        # erythema (SkinTone) and dyschromia (SkinPigmentation, below SkinTone) count under each other
+        (prp_vs_cells, "regen:SkinTone"): ("3", "0", "2", "1", "2", "1", "2"),
+        (prp_vs_cells, "regen:SkinPigmentation"): ("3", "0", "2", "1", "2", "1", "2"),
+        # not listed: Fibrosis (the claim and the finding both worse)
     }
     assert col(rows, "sharedQuestion") == {
         "platelet-rich plasma added to stem-cell or fat-graft therapy",
+        "platelet-rich plasma versus stem-cell-based therapy",
         "combination therapy versus baseline",
     }
 

@@ -151,7 +151,7 @@ def test_qc_report_and_first_changelog(first: Release) -> None:
     assert qc.startswith("check\tseverity\tsubject\tmessage\n") and "\tERROR\t" not in qc
     assert "unverified-citation\tWARN\tstudy:gentile-2017" in qc
     changes = (first.directory / "CHANGES.md").read_text(encoding="utf-8")
-    assert changes.startswith(f"## 0.2.0 ({DATE})") and "First release: 14 studies" in changes
+    assert changes.startswith(f"## 0.2.0 ({DATE})") and "First release: 15 studies" in changes
     changelog = (first.directory.parent / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog") and changes.strip() in changelog
 

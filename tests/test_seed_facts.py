@@ -198,6 +198,18 @@ PRIMARY = [
 ]
 
 
+def test_study_of_unstated_size_and_allocation(store: GraphStore) -> None:
+    # Estupinan 2025, read on an abstract page: DOI seen; randomization, size and PMID not stated
+    assert ask(
+        store,
+        """study:estupinan-2025 a regen:NonRandomizedControlledTrial , regen:SplitFaceStudy ;
+        regen:notReported regen:sampleSize ; regen:reportedIn ?doc .
+        ?doc regen:citationStatus regen:Verified ; regen:doi "10.1111/jocd.70208" ; regen:notReported regen:pmid .""",
+    )
+    assert not ask(store, "study:estupinan-2025 a regen:RandomizedControlledTrial .")
+    assert not ask(store, "study:estupinan-2025 regen:sampleSize ?n .")
+
+
 @pytest.mark.parametrize(("study", "pmid", "doi", "design", "n"), PRIMARY)
 def test_primary_study_identifiers_design_and_size(
     store: GraphStore, study: str, pmid: str | None, doi: str, design: str, n: int
@@ -267,6 +279,20 @@ def test_null_and_unwanted_primary_results(store: GraphStore) -> None:
         """?f regen:aboutStudy study:pincelli-2024 ; regen:direction ?d .
         FILTER (?d IN (regen:Improved, regen:InterventionSuperior))""",
     )
+    # Estupinan 2025: the PRP and exosome halves did not differ; each improved from baseline
+    for outcome in ("Wrinkles", "SkinPigmentation", "SkinTexture", "SkinQuality", "TypeICollagenContent"):
+        assert ask(
+            store,
+            f"""?f a regen:Finding ; regen:aboutStudy study:estupinan-2025 ; regen:outcome regen:{outcome} ;
+            regen:direction regen:NoDifference ; regen:comparison regen:PRPVersusStemCellTherapy ;
+            regen:comparator/regen:hasComponent/regen:usesMaterial ?m . ?m a regen:AdiposeStemCellExosomes .""",
+        )
+        for half in ("prp", "exosomes"):
+            assert ask(
+                store,
+                f"""?f a regen:Finding ; regen:aboutStudy study:estupinan-2025 ; regen:outcome regen:{outcome} ;
+                regen:direction regen:Improved ; regen:intervention intervention:estupinan-2025-{half}-rfmn .""",
+            )
     # Amirkhani 2016: no change in epidermal density
     assert ask(
         store,
@@ -293,7 +319,14 @@ def test_primary_adverse_events_as_stated(store: GraphStore) -> None:
         regen:safetyProfile regen:AdverseEventsSeverityNotStated ; regen:adverseEvents ?e .
         FILTER (CONTAINS(?e, "burning") && CONTAINS(?e, "every patient"))""",
     )
-    for study in ("charles-de-sa-2015", "rigotti-2016", "menkes-2020", "charles-de-sa-2020", "willemsen-2018"):
+    for study in (
+        "charles-de-sa-2015",
+        "rigotti-2016",
+        "menkes-2020",
+        "charles-de-sa-2020",
+        "willemsen-2018",
+        "estupinan-2025",
+    ):
         assert ask(store, f"study:{study} regen:notReported regen:safetyProfile .")
 
 
