@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 from click.testing import CliRunner
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 from regen_kg import build as pipeline
 from regen_kg.bench import (
@@ -13,14 +16,17 @@ from regen_kg.bench import (
     CHECK_FIRST,
     COLD_BUILD,
     COLD_WALL,
+    COMPARATOR_KINDS,
     FLOOR_QUERIES,
     FLOOR_WRITE,
     INTERVENTION_KINDS,
+    OUTCOMES,
     QUERY_AGAIN,
     QUERY_EDIT,
     QUERY_FIRST,
     QUERY_OTHER,
     REBUILD,
+    SAFETY,
     SERVE_EDIT,
     SERVE_EDIT_MAP,
     SERVE_EDIT_RSS,
@@ -31,7 +37,8 @@ from regen_kg.bench import (
 )
 from regen_kg.cli import cli
 from regen_kg.paths import project_paths
-from regen_kg.schema import load_record
+from regen_kg.prefixes import REGEN
+from regen_kg.schema import SafetyProfile, load_record
 
 
 def test_generated_corpus_is_deterministic(tmp_path: Path) -> None:
@@ -54,6 +61,32 @@ def test_generated_corpus_validates_and_reasons(tmp_path: Path) -> None:
     assert {r.interventions[0].types[0] for r in synthetic} == set(INTERVENTION_KINDS)
     for record in synthetic:
         assert 5 <= len(record.statements) <= 10
+
+
+def _leaves(ontology: Graph, root: str) -> set[str]:
+    """The regen: classes below ``root`` with no regen: subclass of their own."""
+    below: set[URIRef] = set()
+    todo = [REGEN[root]]
+    while todo:
+        for sub in ontology.subjects(RDFS.subClassOf, todo.pop()):
+            if isinstance(sub, URIRef) and sub not in below:
+                below.add(sub)
+                todo.append(sub)
+    return {str(c)[len(str(REGEN)) :] for c in below if not set(ontology.subjects(RDFS.subClassOf, c)) & below}
+
+
+def test_generator_covers_every_kind_the_ontology_has() -> None:
+    """Each leaf intervention and outcome class of the ontology, and each safety profile the records
+    accept, can appear in a generated corpus (combinations are built from the other kinds, safety
+    statements by profile)."""
+    ontology = Graph().parse(project_paths().ontology / "regen.ttl")
+    kinds = set(INTERVENTION_KINDS) | set(COMPARATOR_KINDS)
+    assert _leaves(ontology, "Intervention") - kinds == {"CombinationTherapy"}
+    assert _leaves(ontology, "Outcome") - set(OUTCOMES) == {"Safety"}
+    assert set(SAFETY) == set(get_args(SafetyProfile))
+    for materials, _route in INTERVENTION_KINDS.values():
+        for material in materials:
+            assert (REGEN[material], RDF.type, OWL.Class) in ontology, material
 
 
 def test_cli_generate(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ INTERVENTION_KINDS: dict[str, tuple[tuple[str, ...], str | None]] = {
         ("MSCConditionedMedium", "UmbilicalCordMSCConditionedMedium", "EndothelialPrecursorCellConditionedMedium"),
         "TopicalAfterMicroneedling",
     ),
+    "ExosomeApplication": (("AdiposeStemCellExosomes", "StemCellExosomes"), "TopicalAfterMicroneedling"),
     "PRPInjection": (("PlateletRichPlasma",), "IntradermalInjection"),
     "TopicalPRP": (("PlateletRichPlasma",), "TopicalAfterMicroneedling"),
     "PlateletBasedIntervention": (("PlateletRichPlasma",), None),
@@ -53,6 +54,7 @@ INTERVENTION_KINDS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "DermalFillerTreatment": ((), "IntradermalInjection"),
     "ConventionalTreatment": ((), None),
     "Microneedling": ((), None),
+    "RadiofrequencyMicroneedling": ((), None),
 }
 COMPARATOR_KINDS = ("SalinePlacebo", "PRPInjection", "ConventionalFatGrafting", "DermalFillerTreatment")
 OUTCOMES = (
@@ -60,6 +62,7 @@ OUTCOMES = (
     "DermalDensity",
     "EpidermalDensity",
     "SkinElasticity",
+    "SkinLaxity",
     "Wrinkles",
     "WrinkleDepth",
     "FineLines",
@@ -102,7 +105,13 @@ DESIGNS = (
     ["SingleArmStudy"],
 )
 MAGNITUDES = ("significant", "not-significant", "modest", "slight", "visible", "excellent")
-SAFETY = ("no-adverse-events", "no-severe-adverse-events", "mild-adverse-events-only", "favourable-safety-unspecified")
+SAFETY = (
+    "no-adverse-events",
+    "no-severe-adverse-events",
+    "mild-adverse-events-only",
+    "favourable-safety-unspecified",
+    "adverse-events-severity-not-stated",
+)
 LIMITATIONS = ("SmallSampleSize", "ShortFollowUp", "SurrogateEndpointsOnly", "HeterogeneousProtocols")
 TIMEPOINTS = ((2, "week"), (1, "month"), (3, "month"), (6, "month"), (12, "month"), (1, "year"), (90, "day"))
 SURNAMES = ("Rossi", "Kim", "Park", "Silva", "Meyer", "Tanaka", "Nguyen", "Costa", "Novak", "Haddad", "Okafor")
