@@ -127,7 +127,7 @@ def test_sssom_validates_with_the_sssom_package(paths: ProjectPaths) -> None:
     from sssom.validators import validate
 
     msdf = parse_sssom_table(paths.data / "mappings" / "regen.sssom.tsv")
-    assert len(msdf.df) == 91
+    assert len(msdf.df) == 92
     reports = validate(
         msdf, [SchemaValidationType.JsonSchema, SchemaValidationType.PrefixMapCompleteness], fail_on_error=False
     )

@@ -1232,6 +1232,7 @@ def test_mappings_of_the_shipped_table(ask: Any) -> None:
         ("regen:FacialSkinAging", "skos:broadMatch", "MESH:D015595", "Skin Aging"),
         ("regen:ParacrineSignalling", "skos:exactMatch", "GO:0038001", "paracrine signaling"),
         ("regen:RandomizedControlledTrial", "skos:exactMatch", "MESH:D016449", "Randomized Controlled Trial"),
+        ("regen:StemCellExosomes", "skos:broadMatch", "MESH:D055354", "Exosomes"),
     ]:
         assert expected in got
-    assert len(rows) == 91
+    assert len(rows) == 92

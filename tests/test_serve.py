@@ -143,7 +143,7 @@ def test_update_through_the_protocol_is_refused(server: str) -> None:
 
 def test_served_from_clause_is_allowed(server: str) -> None:
     status, _, data = sparql(server, f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH.mappings}> WHERE {{ ?s ?p ?o }}")
-    assert status == 200 and json.loads(data)["results"]["bindings"][0]["n"]["value"] == "91"
+    assert status == 200 and json.loads(data)["results"]["bindings"][0]["n"]["value"] == "92"
 
 
 def test_slow_query_is_stopped_while_others_are_served(server: str) -> None:
