@@ -29,6 +29,9 @@ Row = dict[str, str | None]
 
 REVIEW = "publication:source-review"
 UNVERIFIED_STUDIES = {"gentile-2017", "kim-2016", "shin-2018", "cervelli-2014", "lee-2019"}
+#: the outcomes of estupinan-2025.yaml, by statement id: each half against baseline and the halves
+#: against each other
+ESTUPINAN_OUTCOMES = ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
 
 
 @pytest.fixture(scope="module", params=["memory", "oxigraph"])
@@ -328,7 +331,7 @@ def test_prp_alone_against_stem_cells(ask: Any) -> None:
                 "regen:Verified",
                 "regen:Verified",
             )
-            for o in ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
+            for o in ESTUPINAN_OUTCOMES
         },
         (
             "claim:cervelli-2014-prp-vs-stem-cells",
@@ -396,10 +399,7 @@ def test_synergy_and_add_on_results(ask: Any) -> None:
         ("finding:pincelli-2024-wrinkles-vs-saline", "versus shared base"),
         ("finding:pincelli-2024-texture-vs-saline", "versus shared base"),
         # Estupinan 2025: PRP against exosomes, both halves with radiofrequency microneedling
-        *{
-            (f"finding:estupinan-2025-{o}-vs-exosomes", "versus shared base")
-            for o in ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
-        },
+        *{(f"finding:estupinan-2025-{o}-vs-exosomes", "versus shared base") for o in ESTUPINAN_OUTCOMES},
     }
     synergy = [r for r in rows if r["resultType"] == "synergy"]
     for row in synergy:
@@ -965,7 +965,6 @@ def test_study_subgraph_of_an_unverified_study(catalogue: dict[str, StoredQuery]
 def test_where_sources_disagree(ask: Any) -> None:
     rows = ask("disagreements")
     pairs = cols(rows, "a", "b")
-    estupinan = ("wrinkles", "pigmentation", "erythema", "texture", "appearance", "collagen-i")
     assert pairs == {
         # the review's booster claim and Lee 2019 synergy (as cited) against the randomized
         # Willemsen 2018 trial (no difference on elasticity or volume) and Rigotti 2016 (no
@@ -979,7 +978,10 @@ def test_where_sources_disagree(ask: Any) -> None:
         ("claim:source-review-prp-booster", "finding:rigotti-2016-inflammation"),
         # PRP against stem-cell-based therapy: the review says PRP did worse (as "Cervelli 2014");
         # in Estupinan 2025 the PRP and the exosome halves did not differ on any outcome
-        *{("claim:cervelli-2014-prp-vs-stem-cells", f"finding:estupinan-2025-{o}-vs-exosomes") for o in estupinan},
+        *{
+            ("claim:cervelli-2014-prp-vs-stem-cells", f"finding:estupinan-2025-{o}-vs-exosomes")
+            for o in ESTUPINAN_OUTCOMES
+        },
         # combinations against baseline: the review's Cervelli 2014 texture claim against Pincelli
         # 2024 (roughness unchanged); and two primary studies against each other, Estupinan 2025
         # (both halves improved wrinkling and texture) and Pincelli 2024 (rhytides worse,

@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
 from regen_kg.paths import ProjectPaths, project_paths
 from regen_kg.prefixes import REGEN
+from regen_kg.schema import SafetyProfile
 
 # --- the corpus generator ---------------------------------------------------------------------
 
@@ -105,13 +106,8 @@ DESIGNS = (
     ["SingleArmStudy"],
 )
 MAGNITUDES = ("significant", "not-significant", "modest", "slight", "visible", "excellent")
-SAFETY = (
-    "no-adverse-events",
-    "no-severe-adverse-events",
-    "mild-adverse-events-only",
-    "favourable-safety-unspecified",
-    "adverse-events-severity-not-stated",
-)
+#: every safety profile the records accept
+SAFETY: tuple[str, ...] = get_args(SafetyProfile)
 LIMITATIONS = ("SmallSampleSize", "ShortFollowUp", "SurrogateEndpointsOnly", "HeterogeneousProtocols")
 TIMEPOINTS = ((2, "week"), (1, "month"), (3, "month"), (6, "month"), (12, "month"), (1, "year"), (90, "day"))
 SURNAMES = ("Rossi", "Kim", "Park", "Silva", "Meyer", "Tanaka", "Nguyen", "Costa", "Novak", "Haddad", "Okafor")

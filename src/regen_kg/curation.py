@@ -19,7 +19,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
@@ -29,7 +29,7 @@ from regen_kg.importers.base import Identifiers, SourceKey
 from regen_kg.ontology import TermIndex
 from regen_kg.paths import ProjectPaths
 from regen_kg.prefixes import REGEN
-from regen_kg.schema import Record
+from regen_kg.schema import Record, SafetyProfile
 
 STAMP = "# regen-kg-import:"
 _STAMP_LINE = re.compile(r"^# regen-kg-import: (\S+) sha256:([0-9a-f]{64})\s*$", re.MULTILINE)
@@ -200,7 +200,15 @@ def study_template(record_id: str, terms: TermIndex) -> str:
         methods=_choices("methods", methods, "    "),
         comparisons=_choices("comparisons", comparisons, "    "),
         limitations=_choices("limitation types", limitations),
+        safety=_safety_comment(),
     )
+
+
+def _safety_comment() -> str:
+    """The template's note on safety statements, listing every profile the records accept."""
+    text = f"For Safety: safety: {' | '.join(get_args(SafetyProfile))}, and adverse_events: in words"
+    lines = textwrap.wrap(text, width=100, subsequent_indent="  ", break_on_hyphens=False)
+    return "".join(f"    # {line}\n" for line in lines)
 
 
 def write_template(paths: ProjectPaths, record_id: str, terms: TermIndex, out_dir: Path | None = None) -> Path:
@@ -335,9 +343,7 @@ statements:
     # How the outcome was assessed (an AssessmentMethod class).
 {methods}    method:
     # Optional: synergy: true (a combination beats its components)
-    # For Safety: safety: no-adverse-events | no-severe-adverse-events | mild-adverse-events-only |
-    #   favourable-safety-unspecified | adverse-events-severity-not-stated, and adverse_events: in words
-    # What the source says, in your words.
+{safety}    # What the source says, in your words.
     text:
     # Optional: note: free text
 
